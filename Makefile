@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make course` and `make test`. No conda needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export MPLBACKEND := Agg
+
+.PHONY: course test lab exercises benchmarks clean help
+
+help:
+	@echo "make course      build the executed course site under _build/course/"
+	@echo "make test        run every test: unit, derivative families, notebooks, exercises"
+	@echo "make lab         start JupyterLab on the lectures"
+	@echo "make exercises   generate the student release under exercises/release/"
+	@echo "make benchmarks  run the benchmark scripts and print their tables"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# One stamp per set of extras: reinstall when pyproject.toml changes.
+$(VENV)/.course: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[course]"
+	touch $@
+
+$(VENV)/.test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+course: $(VENV)/.course
+	$(BIN)/python course/build.py --out _build/course
+
+test: $(VENV)/.test
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lab: $(VENV)/.course
+	$(BIN)/jupyter lab lectures
+
+exercises: $(VENV)/.course
+	$(BIN)/python -m meganet.exercises release --root exercises
+
+benchmarks: $(VENV)/.test
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf _build exercises/release .pytest_cache

@@ -1,0 +1,7 @@
+"""Losses E(W Z, C) with value, gradient and Hessian products in the weights W and features Z."""
+from .base import Loss, LossDerivatives
+from .least_squares import LeastSquares
+from .logistic import Logistic
+from .softmax import SoftmaxCrossEntropy
+
+__all__ = ["Loss", "LossDerivatives", "LeastSquares", "Logistic", "SoftmaxCrossEntropy"]

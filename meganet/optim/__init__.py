@@ -1,0 +1,9 @@
+"""Optimizers and least-squares solvers; each returns an OptimizationResult with a history."""
+from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_svd
+from .line_search import armijo
+from .newton_cg import newton_cg
+from .result import History, OptimizationResult
+from .steepest_descent import steepest_descent
+
+__all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
+           "steepest_descent", "newton_cg", "History", "OptimizationResult"]

@@ -1,0 +1,65 @@
+"""The iteration loop shared by steepest descent and Newton-CG: a direction, Armijo, a record."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..validation import as_vector
+from .line_search import armijo
+from .result import History, OptimizationResult
+
+__all__ = ["descent_loop"]
+
+
+def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, next_t0, name):
+    """Minimise objective(x) by x <- x + t p, p = direction(g, H) and t by Armijo.
+
+    direction(g, H) -> (p, info dict recorded in the history); next_t0(t) gives the next
+    initial step. Stops when ||g|| <= max(atol, rtol ||g0||), after maxiter iterations, when
+    the line search fails, on non-finite values, or when callback(x) returns True.
+    callback(x) may also return a dict, whose entries are recorded in the history.
+    """
+    x = as_vector(x0, "x0", size=getattr(objective, "n", None)).copy()
+    history = History()
+    start = time.perf_counter()
+    nfev, status, t0 = 0, 1, 1.0
+    f, g, H = objective.derivatives(x)
+    nfev += 1
+    tol = None
+    for k in range(maxiter + 1):
+        gnorm = float(np.linalg.norm(g))
+        if not (np.isfinite(f) and np.isfinite(gnorm)):
+            status = 4
+            break
+        tol = max(atol, rtol * gnorm) if tol is None else tol
+        extra = callback(x) if callback is not None else None
+        row = dict(fun=f, grad_norm=gnorm, time=time.perf_counter() - start, nfev=nfev)
+        if isinstance(extra, dict):
+            row.update(extra)
+        if gnorm <= tol:
+            history.record(**row)
+            status = 0
+            break
+        if extra is True:
+            history.record(**row)
+            status = 3
+            break
+        if k == maxiter:
+            history.record(**row)
+            break
+        p, info = direction(g, H)
+        t, f_new, n_ls = armijo(objective, x, f, g, p, t0=t0)
+        nfev += n_ls
+        history.record(**row, step=t, **info)
+        if t == 0.0:
+            status = 2
+            break
+        x = x + t * p
+        t0 = next_t0(t)
+        f, g, H = objective.derivatives(x)
+        nfev += 1
+    return OptimizationResult(
+        x=x, fun=f, jac=g, status=status, success=status == 0,
+        message=f"{name}: {OptimizationResult.MESSAGES[status]}", nit=history.n_rows - 1,
+        nfev=nfev, history=history, time=time.perf_counter() - start)

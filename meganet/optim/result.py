@@ -1,0 +1,48 @@
+"""Result objects and iteration histories, in the habit of scipy.optimize."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import OptimizeResult
+
+__all__ = ["History", "OptimizationResult"]
+
+
+class History(dict):
+    """Per-iteration records: a dict of equally long lists, e.g. history["fun"][k].
+
+    `record(fun=..., grad_norm=...)` appends one row; `as_arrays()` gives numpy arrays.
+    """
+
+    @property
+    def n_rows(self) -> int:
+        return len(next(iter(self.values()))) if self else 0
+
+    def record(self, **values) -> None:
+        n = self.n_rows
+        for key, value in values.items():
+            # a key seen for the first time is padded so that rows stay aligned
+            self.setdefault(key, [None] * n).append(value)
+        for key in self.keys() - values.keys():
+            self[key].append(None)
+
+    def as_arrays(self) -> dict:
+        return {k: np.array([np.nan if v is None else v for v in vals], dtype=float)
+                if all(v is None or np.isscalar(v) for v in vals) else vals
+                for k, vals in self.items()}
+
+
+class OptimizationResult(OptimizeResult):
+    """scipy's OptimizeResult with a `history` and meganet's status codes.
+
+    Attributes: x, fun, jac, status, success, message, nit, nfev, history, time.
+    status: 0 converged, 1 iteration limit, 2 line search failed, 3 stopped by callback,
+            4 non-finite values.
+    """
+
+    MESSAGES = {
+        0: "converged: gradient norm below tolerance",
+        1: "maximum number of iterations reached",
+        2: "line search failed to decrease the objective",
+        3: "stopped by callback",
+        4: "non-finite objective or gradient",
+    }

@@ -1,0 +1,88 @@
+"""The differentiable pieces of meganet, each as a small case for the derivative families.
+
+A case is a function x -> (f, df) at a random point x, the form check_derivative takes, plus
+the operator whose transpose is tested (if any). A new component adds its cases here; the
+families in test_derivatives.py then test it without further changes.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from meganet import mat, vec
+from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
+from meganet.objectives import LinearModelObjective
+from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
+
+
+@dataclass
+class Case:
+    name: str
+    fun: Callable           # x -> (f, df)
+    x: np.ndarray
+    operator: Callable = None  # x -> LinearOperator whose transpose is checked
+
+    def __repr__(self):
+        return self.name
+
+
+def _data(n_classes=3, n_features=4, n=15, seed=0):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n_features, n))
+    C = np.eye(n_classes)[:, rng.integers(0, n_classes, n)]
+    W = rng.standard_normal((n_classes, n_features))
+    return Z, C, W
+
+
+def loss_cases():
+    Z, C, W = _data()
+    targets = np.random.default_rng(1).standard_normal(C.shape)
+    for loss, labels, W0 in [(SoftmaxCrossEntropy(), C, W), (LeastSquares(), targets, W),
+                             (Logistic(), C[:1], W[:1])]:
+        name = type(loss).__name__
+        lin_W = lambda w, loss=loss, labels=labels, shape=W0.shape: loss.linearize(mat(w, shape), Z, labels)[1]
+        lin_Z = lambda z, loss=loss, labels=labels, W0=W0: loss.linearize(W0, mat(z, Z.shape), labels)[1]
+        yield Case(f"{name}: E in W",
+                   lambda w, loss=loss, labels=labels, shape=W0.shape:
+                   (loss(mat(w, shape), Z, labels), vec(loss.linearize(mat(w, shape), Z, labels)[1].grad_W)),
+                   vec(W0))
+        yield Case(f"{name}: E in Z",
+                   lambda z, loss=loss, labels=labels, W0=W0, lin_Z=lin_Z:
+                   (loss(W0, mat(z, Z.shape), labels), vec(lin_Z(z).grad_Z)), vec(Z))
+        yield Case(f"{name}: grad_W in W",
+                   lambda w, lin_W=lin_W: (vec(lin_W(w).grad_W), lin_W(w).hess_W), vec(W0),
+                   operator=lambda w, lin_W=lin_W: lin_W(w).hess_W)
+        yield Case(f"{name}: grad_Z in Z",
+                   lambda z, lin_Z=lin_Z: (vec(lin_Z(z).grad_Z), lin_Z(z).hess_Z), vec(Z),
+                   operator=lambda z, lin_Z=lin_Z: lin_Z(z).hess_Z)
+
+
+def regularizer_cases():
+    rng = np.random.default_rng(2)
+    W = rng.standard_normal((3, 20))
+    for label, L in [("identity", None), ("gradient", gradient_2d((4, 5))),
+                     ("laplacian", laplacian_2d((4, 5)))]:
+        R = Tikhonov(0.7, L)
+        yield Case(f"Tikhonov({label}): R in W",
+                   lambda w, R=R: (lambda r: (r[0], vec(r[1])))(R.linearize(mat(w, W.shape))), vec(W))
+        yield Case(f"Tikhonov({label}): grad in W",
+                   lambda w, R=R: (lambda r: (vec(r[1]), r[2]))(R.linearize(mat(w, W.shape))), vec(W),
+                   operator=lambda w, R=R: R.linearize(mat(w, W.shape))[2])
+        yield Case(f"Tikhonov({label}): operator", lambda w, R=R: (R.operator(W.shape) @ w,
+                                                                   R.operator(W.shape)), vec(W),
+                   operator=lambda w, R=R: R.operator(W.shape))
+
+
+def objective_cases():
+    Z, C, _ = _data(n=25)
+    for loss, labels in [(SoftmaxCrossEntropy(), C), (Logistic(), C[:1])]:
+        obj = LinearModelObjective(loss, Z, labels, Tikhonov(0.1, gradient_2d((2, 2))))
+        x = np.random.default_rng(3).standard_normal(obj.n)
+        name = type(loss).__name__
+        yield Case(f"LinearModelObjective({name}): J", lambda x, obj=obj: obj.derivatives(x)[:2], x)
+        yield Case(f"LinearModelObjective({name}): grad", lambda x, obj=obj: obj.derivatives(x)[1:], x,
+                   operator=lambda x, obj=obj: obj.derivatives(x)[2])
+
+
+ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases()]
+OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]

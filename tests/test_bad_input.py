@@ -1,0 +1,71 @@
+"""Every public entry point refuses bad input with a message naming what was expected."""
+import numpy as np
+import pytest
+
+from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
+from meganet.objectives import LinearModelObjective
+from meganet.optim import cgls, lstsq
+from meganet.regularizers import Tikhonov, gradient_2d
+
+Y = np.random.default_rng(0).standard_normal((4, 6))
+C = np.eye(3)[:, [0, 1, 2, 0, 1, 2]]
+W = np.ones((3, 4))
+nan_Y = Y.copy()
+nan_Y[1, 2] = np.nan
+
+LOSS_CALLS = {
+    "softmax": lambda W, Y, C: SoftmaxCrossEntropy()(W, Y, C),
+    "least squares": lambda W, Y, C: LeastSquares()(W, Y, C),
+    "objective": lambda W, Y, C: LinearModelObjective(SoftmaxCrossEntropy(), Y, C),
+}
+
+
+@pytest.mark.parametrize("call", LOSS_CALLS.values(), ids=LOSS_CALLS.keys())
+@pytest.mark.parametrize("args, match", [
+    ((W, nan_Y, C), "finite"),
+    ((W, np.inf * Y, C), "finite"),
+    ((W, Y[:, :0], C[:, :0]), "empty"),
+    ((W, Y[0], C), "2-D array"),
+    ((W, Y, C[:, :5]), "one column per example|shape"),
+    ((np.ones((3, 5)), Y, C), "one column per feature"),
+    ((W, Y.astype(str), C), "numeric"),
+])
+def test_losses_refuse_bad_arrays(call, args, match):
+    if call is LOSS_CALLS["objective"] and match == "one column per feature":
+        pytest.skip("the objective builds W itself")
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(*args)
+
+
+@pytest.mark.parametrize("bad_C", [2 * C, C[:, ::-1] + C, np.full((3, 6), 1 / 3)])
+def test_softmax_refuses_labels_that_are_not_one_hot(bad_C):
+    with pytest.raises(ValueError, match="one-hot columns"):
+        SoftmaxCrossEntropy()(W, Y, bad_C)
+
+
+def test_softmax_refuses_class_count_mismatch():
+    with pytest.raises(ValueError, match="W needs one row per class"):
+        SoftmaxCrossEntropy()(np.ones((2, 4)), Y, C)
+
+
+def test_logistic_refuses_multiclass_labels():
+    with pytest.raises(ValueError, match="two-class labels"):
+        Logistic()(np.ones((1, 4)), Y, C)
+    with pytest.raises(ValueError, match="one score per example"):
+        Logistic()(W, Y, C[:2])
+
+
+def test_regularizer_refuses_negative_alpha_and_wrong_L():
+    with pytest.raises(ValueError, match="alpha"):
+        Tikhonov(-1.0)
+    with pytest.raises(ValueError, match="L acts on 6 features"):
+        Tikhonov(1.0, gradient_2d((2, 3))).value(W)
+
+
+def test_least_squares_refuses_mismatched_rhs_and_unknown_method():
+    with pytest.raises(ValueError, match="B must have 6 rows"):
+        lstsq(Y.T, np.ones(5))
+    with pytest.raises(ValueError, match="method must be one of"):
+        lstsq(Y.T, np.ones(6), method="magic")
+    with pytest.raises(ValueError, match="finite"):
+        cgls(Y.T, np.full(6, np.nan))

@@ -1,0 +1,104 @@
+"""Optimizers: they converge where they should, stop where they must, and say why."""
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from scipy.sparse.linalg import aslinearoperator
+
+from meganet.optim import armijo, newton_cg, steepest_descent
+
+
+class Quadratic:
+    """J(x) = 1/2 x^T A x - b^T x with a chosen condition number."""
+
+    def __init__(self, n=10, cond=100.0, seed=0):
+        rng = np.random.default_rng(seed)
+        Q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        self.A = Q @ np.diag(np.geomspace(1, cond, n)) @ Q.T
+        self.b = rng.standard_normal(n)
+        self.n = n
+        self.x_star = np.linalg.solve(self.A, self.b)
+
+    def __call__(self, x):
+        return 0.5 * x @ self.A @ x - self.b @ x
+
+    def derivatives(self, x):
+        return self(x), self.A @ x - self.b, aslinearoperator(self.A)
+
+
+class Rosenbrock:
+    n = 2
+
+    def __call__(self, x):
+        return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+    def derivatives(self, x):
+        g = np.array([-2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] ** 2), 200 * (x[1] - x[0] ** 2)])
+        H = np.array([[2 - 400 * x[1] + 1200 * x[0] ** 2, -400 * x[0]], [-400 * x[0], 200]])
+        return self(x), g, aslinearoperator(H)
+
+
+def test_newton_cg_solves_a_quadratic_in_one_step():
+    q = Quadratic()
+    res = newton_cg(q, np.zeros(q.n), cg_rtol=1e-12, cg_maxiter=100, rtol=1e-10)
+    assert res.success and res.nit == 1
+    assert np.allclose(res.x, q.x_star)
+
+
+def test_newton_cg_matches_scipy_on_rosenbrock():
+    res = newton_cg(Rosenbrock(), np.array([-1.2, 1.0]), maxiter=200, rtol=1e-10)
+    ref = minimize(Rosenbrock(), [-1.2, 1.0], jac=lambda x: Rosenbrock().derivatives(x)[1],
+                   method="Newton-CG", hess=lambda x: Rosenbrock().derivatives(x)[2].matmat(np.eye(2)))
+    assert res.success and np.allclose(res.x, [1, 1], atol=1e-6)
+    assert np.allclose(res.x, ref.x, atol=1e-4)
+
+
+def test_steepest_descent_decreases_monotonically_and_converges():
+    q = Quadratic(cond=10)
+    res = steepest_descent(q, np.zeros(q.n), maxiter=2000, rtol=1e-8)
+    f = np.array(res.history["fun"])
+    assert res.success and np.all(np.diff(f) <= 0)
+    assert np.allclose(res.x, q.x_star, atol=1e-6)
+
+
+def test_steepest_descent_is_slow_on_ill_conditioned_problems_and_stops_at_maxiter():
+    q = Quadratic(cond=1e4)
+    res = steepest_descent(q, np.zeros(q.n), maxiter=50, rtol=1e-10)
+    assert res.status == 1 and not res.success and res.nit == 50
+    assert "maximum number of iterations" in res.message
+    assert len(res.history["fun"]) == 51
+
+
+def test_history_records_callback_values():
+    q = Quadratic()
+    res = newton_cg(q, np.zeros(q.n), callback=lambda x: {"distance": np.linalg.norm(x - q.x_star)})
+    assert res.history["distance"][0] == pytest.approx(np.linalg.norm(q.x_star))
+    assert {"fun", "grad_norm", "time", "cg_iterations", "step"} <= set(res.history)
+
+
+def test_callback_can_stop_the_run():
+    q = Quadratic()
+    res = steepest_descent(q, np.zeros(q.n), callback=lambda x: True)
+    assert res.status == 3 and res.nit == 0
+
+
+def test_non_finite_objective_stops_with_a_message():
+    class Bad(Quadratic):
+        def derivatives(self, x):
+            return np.nan, np.full(self.n, np.nan), aslinearoperator(self.A)
+
+    res = newton_cg(Bad(), np.zeros(10))
+    assert res.status == 4 and "non-finite" in res.message
+
+
+def test_armijo_accepts_sufficient_decrease_only():
+    q = Quadratic(cond=10)
+    x = np.zeros(q.n)
+    f, g, _ = q.derivatives(x)
+    t, f_new, _ = armijo(q, x, f, g, -g, t0=100.0)
+    assert 0 < t < 100 and f_new <= f + 1e-4 * t * (g @ -g)
+    assert armijo(q, x, f, g, g)[0] == 0.0  # an ascent direction is refused
+
+
+def test_x0_of_wrong_size_is_refused():
+    with pytest.raises(ValueError, match="x0 must have 10 entries"):
+        newton_cg(Quadratic(), np.zeros(3))
