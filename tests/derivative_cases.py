@@ -10,6 +10,8 @@ from typing import Callable
 import numpy as np
 
 from meganet import mat, vec
+from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
+                             dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
 from meganet.objectives import LinearModelObjective
 from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
@@ -84,5 +86,42 @@ def objective_cases():
                    operator=lambda x, obj=obj: obj.derivatives(x)[2])
 
 
-ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases()]
+KERNELS = {
+    "dense": dense_kernel(3, 4),
+    "diagonal": diagonal_kernel(4),
+    "antisymmetric": antisymmetric_kernel(4),
+    "M-matrix": m_matrix_kernel(4),
+    "conv1d periodic s=3": ConvPeriodic((9,), (3,)),
+    "conv1d periodic s=4, 2->3 channels": ConvPeriodic((8,), (4,), 2, 3),
+    "conv2d periodic 3x3, 2->3 channels": ConvPeriodic((5, 6), (3, 3), 2, 3),
+    "conv1d zero s=5": ConvZero((9,), (5,)),
+    "conv2d zero 3x3, 2->3 channels": ConvZero((6, 5), (3, 3), 2, 3),
+    "conv2d zero 2x1 (even), 3->2 channels": ConvZero((4, 5), (2, 1), 3, 2),
+}
+
+
+def kernel_cases():
+    """K(theta) Y in theta and in Y, for every kernel (theta > 0 keeps the M-matrix admissible)."""
+    rng = np.random.default_rng(6)
+    for name, K in KERNELS.items():
+        theta = 1.0 + rng.random(K.n_theta)
+        Y = rng.standard_normal((K.n_in, 3))
+        yield Case(f"kernel {name}: K(theta) Y in theta",
+                   lambda t, K=K, Y=Y: (vec(K.apply(t, Y)), K.linearize(t, Y)[1].J_theta), theta,
+                   operator=lambda t, K=K, Y=Y: K.linearize(t, Y)[1].J_theta)
+        yield Case(f"kernel {name}: K(theta) Y in Y",
+                   lambda y, K=K, theta=theta: (vec(K.apply(theta, mat(y, (K.n_in, 3)))),
+                                                K.linearize(theta, mat(y, (K.n_in, 3)))[1].J_Y),
+                   vec(Y), operator=lambda y, K=K, theta=theta: K.linearize(theta, mat(y, (K.n_in, 3)))[1].J_Y)
+        yield Case(f"kernel {name}: K(theta) as operator", lambda y, K=K, theta=theta:
+                   (K.op(theta) @ y, K.op(theta)), rng.standard_normal(K.n_in),
+                   operator=lambda y, K=K, theta=theta: K.op(theta))
+    for name, P in {"average pooling 2x2, 2 channels": average_pooling((4, 6), 2, 2),
+                    "stride 2, 3 channels": subsample((5, 5), 3, 2),
+                    "average pooling 1d by 3": average_pooling((9,), 1, 3)}.items():
+        yield Case(f"{name}", lambda x, P=P: (P @ x, P), rng.standard_normal(P.shape[1]),
+                   operator=lambda x, P=P: P)
+
+
+ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases()]
 OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]

@@ -1,0 +1,104 @@
+"""K(theta) = mat(Q theta): a kernel whose entries are fixed linear combinations of theta.
+
+Dense, diagonal, antisymmetric and M-matrix kernels are all of this form with a sparse Q of
+shape (n_out n_in, n_theta); only Q differs. Because <W, K Y> = <W Y^T, K> = vec(W Y^T)^T Q theta,
+    J_theta^T w = Q^T vec(W Y^T).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..linalg import mat, vec
+from .base import Kernel
+
+__all__ = ["LinearFormKernel", "dense_kernel", "diagonal_kernel", "antisymmetric_kernel",
+           "m_matrix_kernel"]
+
+
+class LinearFormKernel(Kernel):
+    """K(theta) = mat(Q theta, (n_out, n_in)) for a sparse Q (n_out n_in x n_theta).
+
+    nonnegative=True restricts theta >= 0 (checked on apply; `project` clips onto it).
+    """
+
+    def __init__(self, Q, n_out: int, n_in: int, name: str = "linear form",
+                 nonnegative: bool = False):
+        Q = sp.csr_matrix(Q)
+        if Q.shape[0] != n_out * n_in:
+            raise ValueError(f"Q must have n_out * n_in = {n_out * n_in} rows, got {Q.shape[0]}")
+        self.Q, self.n_out, self.n_in, self.n_theta = Q, int(n_out), int(n_in), Q.shape[1]
+        self.name, self.nonnegative = name, nonnegative
+
+    def _check_theta(self, theta):
+        theta = super()._check_theta(theta)
+        if self.nonnegative and np.any(theta < 0):
+            raise ValueError(f"the {self.name} kernel needs theta >= 0 (off-diagonal entries "
+                             f"-theta <= 0); got min(theta) = {theta.min():.3g}; use "
+                             "kernel.project(theta) to clip")
+        return theta
+
+    def project(self, theta) -> np.ndarray:
+        """The nearest admissible parameters (theta clipped at 0 if nonnegative)."""
+        theta = super()._check_theta(theta)
+        return np.maximum(theta, 0.0) if self.nonnegative else theta
+
+    def matrix(self, theta) -> np.ndarray:
+        """K(theta) = mat(Q theta)."""
+        return mat(self.Q @ theta, self.shape)
+
+    def _apply(self, theta, Y):
+        return self.matrix(theta) @ Y
+
+    def _apply_transpose(self, theta, Z):
+        return self.matrix(theta).T @ Z
+
+    def _gradient(self, Y, W):
+        return self.Q.T @ vec(W @ Y.T)
+
+    def __repr__(self) -> str:
+        return f"LinearFormKernel({self.name}, n_out={self.n_out}, n_in={self.n_in}, n_theta={self.n_theta})"
+
+
+def _index(i, j, n_rows):
+    """Position of entry (i, j) in vec of a matrix with n_rows rows."""
+    return i + n_rows * j
+
+
+def dense_kernel(n_out: int, n_in: int) -> LinearFormKernel:
+    """K = mat(theta): every entry a parameter (Q = I)."""
+    return LinearFormKernel(sp.identity(n_out * n_in), n_out, n_in, "dense")
+
+
+def diagonal_kernel(n: int) -> LinearFormKernel:
+    """K = diag(theta), n parameters."""
+    i = np.arange(n)
+    Q = sp.csr_matrix((np.ones(n), (_index(i, i, n), i)), shape=(n * n, n))
+    return LinearFormKernel(Q, n, n, "diagonal")
+
+
+def antisymmetric_kernel(n: int) -> LinearFormKernel:
+    """K = T - T^T with theta filling the strictly lower triangle T: eigenvalues purely imaginary."""
+    i, j = np.tril_indices(n, -1)
+    k = np.arange(i.size)
+    rows = np.concatenate([_index(i, j, n), _index(j, i, n)])
+    Q = sp.csr_matrix((np.concatenate([np.ones(k.size), -np.ones(k.size)]),
+                       (rows, np.concatenate([k, k]))), shape=(n * n, k.size))
+    return LinearFormKernel(Q, n, n, "antisymmetric")
+
+
+def m_matrix_kernel(n: int) -> LinearFormKernel:
+    """K with off-diagonal entries -theta_ij <= 0 and each row summing to zero (theta >= 0).
+
+    The diagonal is K_ii = sum_{j != i} theta_ij, so K is a (weighted graph) Laplacian: an
+    M-matrix whose eigenvalues have nonnegative real parts. n (n - 1) parameters, ordered as
+    the off-diagonal entries of vec(K).
+    """
+    i, j = np.nonzero(~np.eye(n, dtype=bool).T)  # off-diagonal (row, col), column-major order
+    order = np.lexsort((i, j))
+    i, j = i[order], j[order]
+    k = np.arange(i.size)
+    rows = np.concatenate([_index(i, j, n), _index(i, i, n)])
+    Q = sp.csr_matrix((np.concatenate([-np.ones(k.size), np.ones(k.size)]),
+                       (rows, np.concatenate([k, k]))), shape=(n * n, k.size))
+    return LinearFormKernel(Q, n, n, "M-matrix", nonnegative=True)
