@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export MPLBACKEND := Agg
 
 .PHONY: course test lab exercises benchmarks clean help
 
@@ -37,7 +36,7 @@ lab: $(VENV)/.course
 	$(BIN)/jupyter lab lectures
 
 exercises: $(VENV)/.course
-	$(BIN)/python -m meganet.exercises release --root exercises
+	$(BIN)/python course/release_exercises.py --root exercises
 
 benchmarks: $(VENV)/.test
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

