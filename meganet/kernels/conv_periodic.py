@@ -48,19 +48,19 @@ class ConvPeriodic(Convolution):
     def _apply(self, theta, Y):
         lam = self.eigenvalues(theta)
         Yhat = np.fft.fft2(self.images(Y, self.c_in), axes=_AXES)
-        Zhat = np.einsum("xyij,xyib->xyjb", lam, Yhat)
+        Zhat = np.swapaxes(lam, 2, 3) @ Yhat      # per frequency: (c_out x c_in) @ (c_in x n)
         return self.columns(np.fft.ifft2(Zhat, axes=_AXES).real)
 
     def _apply_transpose(self, theta, Z):
         lam = self.eigenvalues(theta)
         Zhat = np.fft.fft2(self.images(Z, self.c_out), axes=_AXES)
-        Yhat = np.einsum("xyij,xyjb->xyib", lam.conj(), Zhat)
+        Yhat = lam.conj() @ Zhat
         return self.columns(np.fft.ifft2(Yhat, axes=_AXES).real)
 
     def _gradient(self, Y, W):
         Yhat = np.fft.fft2(self.images(Y, self.c_in), axes=_AXES)
         What = np.fft.fft2(self.images(W, self.c_out), axes=_AXES)
-        R = np.fft.ifft2(np.einsum("xyjb,xyib->xyij", What, Yhat.conj()), axes=_AXES).real
+        R = np.fft.ifft2(Yhat.conj() @ np.swapaxes(What, 2, 3), axes=_AXES).real
         s1, s2 = self.stencil_shape
         c1, c2 = self.centre
         idx1 = (np.arange(s1) - c1) % self.image_shape[0]

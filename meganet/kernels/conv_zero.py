@@ -7,7 +7,8 @@ slice of the padded image starting at s - 1 - k, so
     K^T z = sum_k theta_k S_k^T(z)          (scatter-add into the padded array, then crop)
     d/dtheta_k <w, K y> = <w, S_k(y)>,      P(y) = [S_k(y)]_k  with  K(theta) y = P(y) theta.
 
-No matrix is formed: the cost is s1 s2 slice products, each over all channels at once.
+No matrix is formed: the cost is s1 s2 slice products, each over all channels at once
+(tensordot, so BLAS does the channel sums).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ class ConvZero(Convolution):
         T, P = self.stencils(theta), self._padded(Y, self.c_in)
         Z = np.zeros(self.image_shape + (self.c_out, Y.shape[1]))
         for k1, k2, a, b in self._offsets():
-            Z += np.einsum("xyib,ij->xyjb", P[a, b], T[k1, k2])
+            Z += np.moveaxis(np.tensordot(P[a, b], T[k1, k2], axes=([2], [0])), 3, 2)
         return self.columns(Z)
 
     def _apply_transpose(self, theta, Z):
@@ -49,7 +50,7 @@ class ConvZero(Convolution):
         P = np.zeros(tuple(n + s - 1 for n, s in zip(self.image_shape, self.stencil_shape))
                      + (self.c_in, Z.shape[1]))
         for k1, k2, a, b in self._offsets():
-            P[a, b] += np.einsum("xyjb,ij->xyib", Zi, T[k1, k2])
+            P[a, b] += np.moveaxis(np.tensordot(Zi, T[k1, k2], axes=([2], [1])), 3, 2)
         (l1, _), (l2, _) = self._pad_widths()
         n1, n2 = self.image_shape
         return self.columns(P[l1:l1 + n1, l2:l2 + n2])
@@ -58,7 +59,7 @@ class ConvZero(Convolution):
         P, Wi = self._padded(Y, self.c_in), self.images(W, self.c_out)
         G = np.zeros(self.stencil_shape + (self.c_in, self.c_out))
         for k1, k2, a, b in self._offsets():
-            G[k1, k2] = np.einsum("xyib,xyjb->ij", P[a, b], Wi)
+            G[k1, k2] = np.tensordot(P[a, b], Wi, axes=([0, 1, 3], [0, 1, 3]))
         return G.reshape(-1, order="F")
 
     def im2col(self, Y) -> sp.csr_matrix:
