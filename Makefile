@@ -4,6 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
+# Tests and the site build run two processes on two cores: one BLAS thread each is fastest for
+# the course's small matrices (threads fighting over cores made products 10-100x slower).
+course test: export OMP_NUM_THREADS := 1
+course test: export OPENBLAS_NUM_THREADS := 1
+course test: export MKL_NUM_THREADS := 1
+
 .PHONY: course test lab exercises benchmarks clean help
 
 help:

@@ -32,3 +32,11 @@ def test_tikhonov_value_is_half_alpha_norm_of_L_rows():
 def test_tikhonov_identity_is_weight_decay():
     W = np.arange(6.0).reshape(2, 3)
     assert Tikhonov(2.0).value(W) == np.sum(W**2)
+
+
+def test_lcurve_corner_finds_the_bend_of_an_L():
+    # an L: eta falls steeply then flat, rho flat then rising; the bend is at index 5
+    rho = np.concatenate([np.full(5, 1.0) + np.arange(5) * 1e-3, np.geomspace(1.1, 100, 6)])
+    eta = np.concatenate([np.geomspace(100, 1.1, 5), np.full(6, 1.0) - np.arange(6) * 1e-3])
+    from meganet.regularizers import lcurve_corner
+    assert lcurve_corner(rho, eta) in (4, 5)
