@@ -4,10 +4,12 @@
               - 10 (x/5 - x^3 - y^5) exp(-x^2 - y^2)
               - 1/3 exp(-(x + 1)^2 - y^2)
 
-Class k contains the points with t_k <= f < t_{k+1}, where t_1 < ... < t_{K-1} are the
-quantiles of f at levels k/K on a fixed 201 x 201 grid over [-3, 3]^2.  The grid does not
-depend on the sample, so every call (any seed) labels the plane the same way, and each class
-covers about 1/K of the square.
+Class k contains the points with t_k <= f < t_{k+1}, where the levels t_k = f_min + k (f_max -
+f_min)/K are equally spaced between the extremes of f on a fixed 201 x 201 grid over [-3, 3]^2
+(the classes of Meganet.m's setupPeaks). The levels do not depend on the sample, so every call
+(any seed) labels the plane the same way. The classes cover very different areas (the outer
+plateau f ~ 0 is one class, the top of the highest peak another), so `peaks_data` draws the
+same number of points from each class, uniformly within it, by rejection sampling.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import numpy as np
 
 from meganet.validation import as_matrix
 
-from ._common import bin_by_thresholds, check_int, grid_thresholds, reference_grid
+from ._common import bin_by_thresholds, check_int, reference_grid
 from .labels import one_hot
 
 __all__ = ["peaks", "peaks_data", "peaks_labels"]
@@ -36,9 +38,10 @@ def peaks(x1, x2) -> np.ndarray:
 
 @lru_cache(maxsize=None)
 def _thresholds(n_classes: int) -> np.ndarray:
-    # Quantiles on the fixed grid: independent of the sample and the seed.
+    # Equally spaced levels between the extremes on the fixed grid: independent of the seed.
     grid = reference_grid(-_BOX, _BOX)
-    t = grid_thresholds(peaks(grid[0], grid[1]), n_classes)
+    f = peaks(grid[0], grid[1])
+    t = f.min() + (f.max() - f.min()) * np.arange(1, n_classes) / n_classes
     t.setflags(write=False)
     return t
 
@@ -52,12 +55,24 @@ def peaks_labels(Y, n_classes: int = 5) -> np.ndarray:
 
 
 def peaks_data(n_examples: int, n_classes: int = 5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(Y, C): Y (2, n_examples) uniform in [-3, 3]^2, C (n_classes, n_examples) one-hot.
+    """(Y, C): Y (2, n_examples) in [-3, 3]^2, C (n_classes, n_examples) one-hot, balanced.
 
-    C = peaks_labels(Y, n_classes): the class of a point is its level band of `peaks`.
+    Each class gets n_examples // n_classes points (the first n_examples % n_classes classes
+    one more), drawn uniformly from its level band of `peaks` by rejection sampling; the
+    columns are then shuffled. C = peaks_labels(Y, n_classes).
     """
     n_examples = check_int(n_examples, "n_examples", 1)
     n_classes = check_int(n_classes, "n_classes", 2)
     rng = np.random.default_rng(seed)
-    Y = rng.uniform(-_BOX, _BOX, size=(2, n_examples))
+    wanted = np.full(n_classes, n_examples // n_classes) + (np.arange(n_classes) < n_examples % n_classes)
+    parts = [[] for _ in range(n_classes)]
+    have = np.zeros(n_classes, dtype=int)
+    while np.any(have < wanted):
+        Y = rng.uniform(-_BOX, _BOX, size=(2, 4 * n_examples + 1000))
+        k = bin_by_thresholds(peaks(Y[0], Y[1]), _thresholds(n_classes))
+        for c in np.flatnonzero(have < wanted):
+            take = Y[:, k == c][:, :wanted[c] - have[c]]
+            parts[c].append(take)
+            have[c] += take.shape[1]
+    Y = np.hstack([np.hstack(p) for p in parts])[:, rng.permutation(n_examples)]
     return Y, peaks_labels(Y, n_classes)
