@@ -12,8 +12,10 @@ import numpy as np
 from meganet import mat, vec
 from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
+from meganet.layers import ACTIVATIONS, SingleLayer
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
-from meganet.objectives import LinearModelObjective
+from meganet.objectives import LinearModelObjective, SingleLayerObjective
+from meganet.optim import VarProObjective
 from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
 
 
@@ -23,6 +25,7 @@ class Case:
     fun: Callable           # x -> (f, df)
     x: np.ndarray
     operator: Callable = None  # x -> LinearOperator whose transpose is checked
+    h0: float = 1.0            # largest Taylor step (small where a kink must not be crossed)
 
     def __repr__(self):
         return self.name
@@ -123,5 +126,55 @@ def kernel_cases():
                    operator=lambda x, P=P: P)
 
 
-ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases()]
+def activation_cases():
+    """sigma and sigma' elementwise, at points away from kinks (ReLU at 0, smooth ReLU at +-0.1),
+    with steps too small to cross one, so the Taylor test sees the smooth piece it is on."""
+    x = np.array([-2.0, -0.7, -0.05, 0.03, 0.4, 1.5])
+    for name, a in ACTIVATIONS.items():
+        yield Case(f"activation {name}: sigma", lambda x, a=a: (a.f(x), lambda v: a.df(x) * v), x,
+                   h0=0.01)
+        yield Case(f"activation {name}: sigma'", lambda x, a=a: (a.df(x), lambda v: a.d2f(x) * v), x,
+                   h0=0.01)
+
+
+def layer_cases():
+    rng = np.random.default_rng(7)
+    layers = {
+        "dense tanh": SingleLayer(dense_kernel(5, 3), "tanh"),
+        "conv zero sigmoid, channel bias": SingleLayer(ConvZero((4, 4), (3, 3), 2, 3), "sigmoid", "channel"),
+        "conv periodic sin, no bias": SingleLayer(ConvPeriodic((6,), (3,)), "sin", None),
+        "antisymmetric smooth_relu": SingleLayer(antisymmetric_kernel(4), "smooth_relu"),
+    }
+    for name, layer in layers.items():
+        p = 0.5 * rng.standard_normal(layer.n_params)
+        Y = rng.standard_normal((layer.n_in, 4))
+        yield Case(f"layer {name}: Z in p", lambda p, L=layer, Y=Y: (vec(L.forward(p, Y)),
+                                                                    L.linearize(p, Y)[1].J_theta), p,
+                   operator=lambda p, L=layer, Y=Y: L.linearize(p, Y)[1].J_theta)
+        yield Case(f"layer {name}: Z in Y",
+                   lambda y, L=layer, p=p, s=Y.shape: (vec(L.forward(p, mat(y, s))),
+                                                        L.linearize(p, mat(y, s))[1].J_Y), vec(Y),
+                   operator=lambda y, L=layer, p=p, s=Y.shape: L.linearize(p, mat(y, s))[1].J_Y)
+
+
+def single_layer_objective_cases():
+    rng = np.random.default_rng(8)
+    Y = rng.uniform(-1, 1, (2, 30))
+    C = np.eye(3)[:, rng.integers(0, 3, 30)]
+    layer = SingleLayer(dense_kernel(6, 2), "tanh")
+    for loss, labels in [(SoftmaxCrossEntropy(), C), (LeastSquares(), C)]:
+        full = SingleLayerObjective(layer, loss, Y, labels, alpha_p=1e-3, alpha_W=1e-3)
+        x = 0.5 * rng.standard_normal(full.n)
+        name = type(loss).__name__
+        yield Case(f"single-layer objective ({name}): J in [p; W]",
+                   lambda x, f=full: f.derivatives(x)[:2], x,
+                   operator=lambda x, f=full: f.derivatives(x)[2])
+        reduced = VarProObjective(full, inner_atol=1e-12)
+        yield Case(f"VarPro-reduced objective ({name}): J_red in p",
+                   lambda p, r=reduced: r.derivatives(p)[:2], x[:full.n_p],
+                   operator=lambda p, r=reduced: r.derivatives(p)[2])
+
+
+ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases(),
+             *activation_cases(), *layer_cases(), *single_layer_objective_cases()]
 OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]

@@ -11,7 +11,7 @@ from derivative_cases import ALL_CASES, OPERATOR_CASES
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=repr)
 def test_taylor(case):
-    result = check_derivative(case.fun, case.x, seed=4)
+    result = check_derivative(case.fun, case.x, seed=4, h0=case.h0)
     assert result.passed, f"{case.name}\n{result.table()}"
 
 
@@ -30,7 +30,7 @@ def test_taylor_fails_for_a_perturbed_derivative(case):
         f, df = case.fun(x)
         return f, lambda v: 1.01 * directional_derivative(df, v, f)
 
-    result = check_derivative(wrong, case.x, seed=4)
+    result = check_derivative(wrong, case.x, seed=4, h0=case.h0)
     if np.all(result.E1 <= result.floor):  # pragma: no cover - no case is linear and exact
         pytest.skip("f is linear along v")
     assert not result.passed, f"{case.name}: a 1% error in J went unnoticed\n{result.table()}"

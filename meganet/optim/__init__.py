@@ -3,7 +3,10 @@ from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_
 from .line_search import armijo
 from .newton_cg import newton_cg
 from .result import History, OptimizationResult
+from .sgd import sgd
 from .steepest_descent import steepest_descent
+from .varpro import VarProObjective, varpro
 
 __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
-           "steepest_descent", "newton_cg", "History", "OptimizationResult"]
+           "steepest_descent", "newton_cg", "sgd", "varpro", "VarProObjective", "History",
+           "OptimizationResult"]

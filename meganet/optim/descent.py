@@ -35,6 +35,8 @@ def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, nex
         tol = max(atol, rtol * gnorm) if tol is None else tol
         extra = callback(x) if callback is not None else None
         row = dict(fun=f, grad_norm=gnorm, time=time.perf_counter() - start, nfev=nfev)
+        if hasattr(objective, "work"):  # passes over the data, for fair comparisons
+            row["work"] = objective.work
         if isinstance(extra, dict):
             row.update(extra)
         if gnorm <= tol:

@@ -1,0 +1,123 @@
+"""Training objectives of a single-layer network, full and VarPro-reduced.
+
+    Z(p) = sigma(K(theta) Y + b),  p = [theta; b],   Z1 = [Z; 1^T] if the classifier has a bias
+    J(p, W) = E(W Z1, C) + alpha_p/2 ||p||^2 + alpha_W/2 ||W||_F^2
+
+Full objective, unknowns x = [p; vec(W)]:
+    grad_p J = J_p^T vec(W0^T dE/dS)          (W0: W without its bias column)
+    grad_W J = dE/dS Z1^T
+    Gauss-Newton, block diagonal (the coupling between p and W is ignored):
+        H_pp v = J_p^T vec(W0^T H_S[W0 mat(J_p v)]) + alpha_p v,   H_WW = Z1 H_S Z1^T + alpha_W I
+
+The VarPro-reduced objective J_red(p) = min_W J(p, W) is in meganet.optim.varpro.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse.linalg import LinearOperator
+
+from ..linalg import mat, vec
+from ..validation import as_matrix, as_vector, check_columns_match, check_positive
+
+__all__ = ["SingleLayerObjective"]
+
+
+class SingleLayerObjective:
+    """J(p, W) for layer Z = layer.forward(p, Y), scores W [Z; 1] (or W Z), labels C.
+
+    `work` counts passes over the data (one per forward pass, one per backward pass or
+    Jacobian product, each scaled by the fraction of examples used), so methods that use
+    mini-batches and methods that use all data compare fairly.
+    """
+
+    def __init__(self, layer, loss, Y, C, alpha_p: float = 0.0, alpha_W: float = 0.0,
+                 classifier_bias: bool = True, work_scale: float = 1.0):
+        self.layer, self.loss = layer, loss
+        self.Y = as_matrix(Y, "Y (features)")
+        if self.Y.shape[0] != layer.n_in:
+            raise ValueError(f"Y must have {layer.n_in} rows (the layer's input size), got {self.Y.shape}")
+        C = as_matrix(C, "C (labels)")
+        check_columns_match(self.Y, C, ("Y (features)", "C (labels)"))
+        self.C = loss._check_labels(C, loss.n_scores(C), self.Y.shape[1])
+        self.alpha_p = check_positive(alpha_p, "alpha_p")
+        self.alpha_W = check_positive(alpha_W, "alpha_W")
+        self.classifier_bias = classifier_bias
+        self.n_p = layer.n_params
+        self.shape_W = (loss.n_scores(C), layer.n_out + int(classifier_bias))
+        self.n = self.n_p + self.shape_W[0] * self.shape_W[1]
+        self.work = 0.0
+        self.work_scale = work_scale  # fraction of the full data set these examples are
+
+    def subset(self, columns) -> "SingleLayerObjective":
+        """The same objective on the examples `columns` (a mini-batch), sharing the work meter scale."""
+        fraction = len(np.atleast_1d(columns)) / self.Y.shape[1]
+        return SingleLayerObjective(self.layer, self.loss, self.Y[:, columns], self.C[:, columns],
+                                    self.alpha_p, self.alpha_W, self.classifier_bias,
+                                    work_scale=self.work_scale * fraction)
+
+    def split(self, x):
+        """(p, W) from x = [p; vec(W)]."""
+        x = as_vector(x, "x ([p; vec(W)])", size=self.n)
+        return x[:self.n_p], mat(x[self.n_p:], self.shape_W)
+
+    def features(self, p, Y=None) -> np.ndarray:
+        """Z1 = [Z; 1] (or Z) for the training data or another Y."""
+        Z = self.layer.forward(p, self.Y if Y is None else Y)
+        return np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
+
+    def _W0(self, W):
+        return W[:, :-1] if self.classifier_bias else W
+
+    def value(self, p, W) -> float:
+        self.work += self.work_scale
+        J = self.loss.value(W @ self.features(p), self.C)
+        return J + 0.5 * self.alpha_p * float(p @ p) + 0.5 * self.alpha_W * float(np.sum(W * W))
+
+    def __call__(self, x) -> float:
+        return self.value(*self.split(x))
+
+    def linearize(self, p, W):
+        """J, grad_p, grad_W, and the Gauss-Newton blocks H_pp, H_WW as LinearOperators."""
+        Z, lin = self.layer.linearize(p, self.Y)
+        Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
+        E, dS, hess_S = self.loss.derivatives(W @ Z1, self.C)
+        W0 = self._W0(W)
+        self.work += 2 * self.work_scale
+        J = E + 0.5 * self.alpha_p * float(p @ p) + 0.5 * self.alpha_W * float(np.sum(W * W))
+        grad_p = lin.J_theta.rmatvec(vec(W0.T @ dS)) + self.alpha_p * p
+        grad_W = dS @ Z1.T + self.alpha_W * W
+
+        def hpp(v):
+            self.work += 2 * self.work_scale
+            dZ = mat(lin.J_theta.matvec(v), Z.shape)
+            return lin.J_theta.rmatvec(vec(W0.T @ hess_S(W0 @ dZ))) + self.alpha_p * v
+
+        def hww(v):
+            return vec(hess_S(mat(v, W.shape) @ Z1) @ Z1.T) + self.alpha_W * v
+
+        H_pp = LinearOperator((self.n_p,) * 2, matvec=hpp, rmatvec=hpp, dtype=float)
+        H_WW = LinearOperator((W.size,) * 2, matvec=hww, rmatvec=hww, dtype=float)
+        return J, grad_p, grad_W, H_pp, H_WW
+
+    def derivatives(self, x):
+        """(J, grad, block-diagonal Gauss-Newton Hessian) in x = [p; vec(W)]."""
+        p, W = self.split(x)
+        J, gp, gW, H_pp, H_WW = self.linearize(p, W)
+        n_p = self.n_p
+
+        def h(v):
+            return np.concatenate([H_pp.matvec(v[:n_p]), H_WW.matvec(v[n_p:])])
+
+        return J, np.concatenate([gp, vec(gW)]), LinearOperator((self.n,) * 2, matvec=h,
+                                                                 rmatvec=h, dtype=float)
+
+    def predict(self, x, Y) -> np.ndarray:
+        """Class indices predicted for the examples Y."""
+        p, W = self.split(x)
+        return self.loss.predict(W @ self.features(p, Y))
+
+    def accuracy(self, x, Y=None, C=None) -> float:
+        p, W = self.split(x)
+        Y = self.Y if Y is None else Y
+        C = self.C if C is None else C
+        return self.loss.accuracy(W @ self.features(p, Y), C)

@@ -1,0 +1,91 @@
+"""Variable Projection (VarPro): eliminate the classifier weights W, optimise the layer only.
+
+    W(p) = argmin_W J(p, W)          (closed form for least squares, Newton-CG otherwise)
+    J_red(p) = J(p, W(p)),   grad J_red(p) = grad_p J(p, W(p))
+because grad_W J(p, W(p)) = 0 (the envelope theorem). The Hessian of J_red is approximated
+by the Gauss-Newton block H_pp at W(p). The reduced problem has far fewer unknowns and is
+better conditioned than the joint one, which is why VarPro needs fewer passes over the data.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..linalg import vec
+from ..losses import LeastSquares
+from ..objectives import LinearModelObjective
+from ..regularizers import Tikhonov
+from ..validation import as_vector
+from .newton_cg import newton_cg
+from .steepest_descent import steepest_descent
+
+__all__ = ["VarProObjective", "varpro"]
+
+
+class VarProObjective:
+    """J_red(p) = min_W J(p, W): the weights W are eliminated (Variable Projection).
+
+    For least squares W(p) solves (Z1 Z1^T / n + alpha_W I) W^T = Z1 C^T / n exactly; for other
+    losses W(p) is found by Newton-CG to ||grad_W|| <= `inner_atol`, warm-started from the last W (kept in
+    `W_last`, the one piece of state: it only changes the starting guess, not the answer).
+    """
+
+    def __init__(self, full, inner_atol: float = 1e-8, inner_maxiter: int = 50):
+        self.full, self.inner_atol, self.inner_maxiter = full, inner_atol, inner_maxiter
+        self.n = full.n_p
+        self.W_last = np.zeros(full.shape_W)
+
+    @property
+    def work(self) -> float:
+        return self.full.work
+
+    def solve_W(self, p) -> np.ndarray:
+        """W(p) = argmin_W J(p, W)."""
+        full = self.full
+        Z1 = full.features(p)
+        full.work += full.work_scale
+        n = Z1.shape[1]
+        if isinstance(full.loss, LeastSquares):
+            M = Z1 @ Z1.T / n + full.alpha_W * np.eye(Z1.shape[0])
+            W = np.linalg.solve(M, Z1 @ full.C.T / n).T
+        else:
+            inner = LinearModelObjective(full.loss, Z1, full.C,
+                                         Tikhonov(full.alpha_W) if full.alpha_W > 0 else None)
+            # absolute tolerance: a warm start makes ||grad|| small at once, so a relative one
+            # would ask for the impossible (and the line search would fail at round-off)
+            res = newton_cg(inner, vec(self.W_last), rtol=0.0, atol=self.inner_atol,
+                            maxiter=self.inner_maxiter)
+            full.work += 2 * res.nfev  # Newton steps use Z1 only: counted as passes too
+            W = inner.W(res.x)
+        self.W_last = W
+        return W
+
+    def x_full(self, p) -> np.ndarray:
+        """[p; vec(W(p))], the point of the full objective that p stands for."""
+        return np.concatenate([p, vec(self.solve_W(p))])
+
+    def __call__(self, p) -> float:
+        p = as_vector(p, "p (layer parameters)", size=self.n)
+        return self.full.value(p, self.solve_W(p))
+
+    def derivatives(self, p):
+        """(J_red, grad J_red, Gauss-Newton H_pp at W(p))."""
+        p = as_vector(p, "p (layer parameters)", size=self.n)
+        J, gp, _, H_pp, _ = self.full.linearize(p, self.solve_W(p))
+        return J, gp, H_pp
+
+
+def varpro(full, p0, *, method: str = "newton_cg", inner_atol: float = 1e-8, **options):
+    """Minimise J_red(p) from p0 by 'newton_cg' or 'steepest_descent' on the layer parameters.
+
+    Returns the optimizer's OptimizationResult with x = [p; vec(W(p))] (a point of the full
+    objective, so results of all methods compare directly) and `p` the layer parameters.
+    """
+    methods = {"newton_cg": newton_cg, "steepest_descent": steepest_descent}
+    if method not in methods:
+        raise ValueError(f"method must be one of {sorted(methods)}, got {method!r}")
+    reduced = VarProObjective(full, inner_atol=inner_atol)
+    result = methods[method](reduced, p0, **options)
+    result.p = result.x
+    result.x = reduced.x_full(result.p)
+    result.message = "VarPro " + result.message
+    return result

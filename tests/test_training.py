@@ -1,0 +1,105 @@
+"""Single-layer training: the objective's bookkeeping, SGD/Adam, VarPro's elimination of W."""
+import numpy as np
+import pytest
+
+from meganet import vec
+from meganet.kernels import dense_kernel
+from meganet.layers import SingleLayer
+from meganet.losses import LeastSquares, SoftmaxCrossEntropy
+from meganet.objectives import LinearModelObjective, SingleLayerObjective
+from meganet.optim import VarProObjective, lstsq, newton_cg, sgd, varpro
+
+
+def _problem(n=60, seed=0, loss=SoftmaxCrossEntropy()):
+    rng = np.random.default_rng(seed)
+    Y = rng.uniform(-1, 1, (2, n))
+    labels = (Y[0] * Y[1] > 0).astype(int)          # XOR-like: not linearly separable
+    C = np.eye(2)[:, labels]
+    layer = SingleLayer(dense_kernel(8, 2), "tanh")
+    return SingleLayerObjective(layer, loss, Y, C, alpha_p=1e-4, alpha_W=1e-4), rng
+
+
+def test_subset_is_the_objective_on_those_examples_and_scales_work():
+    f, rng = _problem()
+    x = rng.standard_normal(f.n)
+    cols = np.arange(10)
+    sub = f.subset(cols)
+    p, W = f.split(x)
+    expected = SoftmaxCrossEntropy().value(W @ f.features(p)[:, cols], f.C[:, cols])
+    assert np.isclose(sub(x) - 0.5e-4 * (x @ x), expected)
+    sub.derivatives(x)
+    assert np.isclose(sub.work, (1 + 2) * 10 / 60)  # one forward pass, then forward and backward
+
+
+def test_varpro_W_is_the_minimiser_for_least_squares():
+    f, rng = _problem(loss=LeastSquares())
+    p = rng.standard_normal(f.n_p)
+    W = VarProObjective(f).solve_W(p)
+    Z1 = f.features(p)
+    # min 1/(2n)||W Z1 - C||^2 + alpha/2 ||W||^2  is Tikhonov least squares with alpha' = n alpha
+    ref = lstsq(Z1.T, f.C.T, method="svd", alpha=f.Y.shape[1] * f.alpha_W).x.T
+    assert np.allclose(W, ref)
+
+
+def test_varpro_W_is_the_minimiser_for_softmax():
+    f, rng = _problem()
+    p = rng.standard_normal(f.n_p)
+    reduced = VarProObjective(f, inner_atol=1e-10)
+    W = reduced.solve_W(p)
+    assert np.linalg.norm(f.linearize(p, W)[2]) < 1e-9   # grad_W J(p, W(p)) = 0
+
+
+def test_varpro_reduced_gradient_equals_full_gradient_in_p():
+    f, rng = _problem()
+    p = rng.standard_normal(f.n_p)
+    reduced = VarProObjective(f, inner_atol=1e-12)
+    J, g, _ = reduced.derivatives(p)
+    Jf, gf, _ = f.derivatives(reduced.x_full(p))
+    assert np.isclose(J, Jf) and np.allclose(g, gf[:f.n_p])
+
+
+def test_training_methods_reduce_the_objective_and_record_work():
+    f, rng = _problem()
+    p0 = rng.standard_normal(f.n_p)
+    x0 = np.concatenate([p0, np.zeros(f.n - f.n_p)])
+    start = f(x0)
+    results = {
+        "varpro": varpro(f, p0, maxiter=15),
+        "newton": newton_cg(f, x0, maxiter=15),
+        "sgd": sgd(f, x0, epochs=15, batch_size=10, learning_rate=0.1, momentum=0.9),
+        "adam": sgd(f, x0, epochs=15, batch_size=10, learning_rate=0.02, method="adam"),
+    }
+    for name, res in results.items():
+        assert f(res.x) < start, name
+        work = np.array(res.history["work"], dtype=float)
+        assert np.all(np.diff(work) > 0), name
+    # SGD does exactly one pass of gradients (two passes: forward, backward) per epoch
+    assert np.allclose(np.diff(results["sgd"].history["work"]), 2.0)
+
+
+def test_sgd_is_seeded_and_takes_a_schedule():
+    f, rng = _problem()
+    x0 = rng.standard_normal(f.n)
+    a = sgd(f, x0, epochs=3, batch_size=7, learning_rate=lambda epoch: 0.1 / epoch, seed=3)
+    b = sgd(f, x0, epochs=3, batch_size=7, learning_rate=lambda epoch: 0.1 / epoch, seed=3)
+    assert np.array_equal(a.x, b.x) and a.success and a.nit == 3
+
+
+def test_sgd_refuses_bad_options():
+    f, rng = _problem()
+    with pytest.raises(ValueError, match="batch_size"):
+        sgd(f, np.zeros(f.n), batch_size=0)
+    with pytest.raises(ValueError, match="'sgd' or 'adam'"):
+        sgd(f, np.zeros(f.n), method="rmsprop")
+    with pytest.raises(ValueError, match="method must be one of"):
+        varpro(f, np.zeros(f.n_p), method="bfgs")
+
+
+def test_single_layer_objective_refuses_bad_data():
+    layer = SingleLayer(dense_kernel(4, 2), "tanh")
+    with pytest.raises(ValueError, match="2 rows"):
+        SingleLayerObjective(layer, SoftmaxCrossEntropy(), np.ones((3, 5)), np.eye(2)[:, [0, 1, 0, 1, 0]])
+    with pytest.raises(ValueError, match="one-hot"):
+        SingleLayerObjective(layer, SoftmaxCrossEntropy(), np.ones((2, 5)), np.ones((2, 5)))
+    with pytest.raises(ValueError, match="unknown activation"):
+        SingleLayer(dense_kernel(4, 2), "swish")
