@@ -14,7 +14,7 @@ from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, avera
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
 from meganet.layers import ACTIVATIONS, SingleLayer
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
-from meganet.objectives import LinearModelObjective, SingleLayerObjective
+from meganet.objectives import LinearModelObjective, SingleLayerObjective, residual_jacobian
 from meganet.optim import VarProObjective
 from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
 
@@ -169,6 +169,11 @@ def single_layer_objective_cases():
         yield Case(f"single-layer objective ({name}): J in [p; W]",
                    lambda x, f=full: f.derivatives(x)[:2], x,
                    operator=lambda x, f=full: f.derivatives(x)[2])
+        if isinstance(loss, LeastSquares):
+            yield Case("residual W Z1(p) - C in [p; W]",
+                       lambda x, f=full: (vec(f.split(x)[1] @ f.features(f.split(x)[0]) - f.C),
+                                          residual_jacobian(f, x)), x,
+                       operator=lambda x, f=full: residual_jacobian(f, x))
         reduced = VarProObjective(full, inner_atol=1e-12)
         yield Case(f"VarPro-reduced objective ({name}): J_red in p",
                    lambda p, r=reduced: r.derivatives(p)[:2], x[:full.n_p],

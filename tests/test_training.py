@@ -6,8 +6,11 @@ from meganet import vec
 from meganet.kernels import dense_kernel
 from meganet.layers import SingleLayer
 from meganet.losses import LeastSquares, SoftmaxCrossEntropy
-from meganet.objectives import LinearModelObjective, SingleLayerObjective
-from meganet.optim import VarProObjective, lstsq, newton_cg, sgd, varpro
+from meganet.linalg import to_dense
+from meganet.objectives import (SingleLayerObjective, random_direction, residual_jacobian,
+                                singular_values, slice_1d, slice_2d)
+from meganet.optim import (VarProObjective, extreme_learning_machine, lstsq, newton_cg, sgd,
+                           varpro)
 
 
 def _problem(n=60, seed=0, loss=SoftmaxCrossEntropy()):
@@ -103,3 +106,33 @@ def test_single_layer_objective_refuses_bad_data():
         SingleLayerObjective(layer, SoftmaxCrossEntropy(), np.ones((2, 5)), np.ones((2, 5)))
     with pytest.raises(ValueError, match="unknown activation"):
         SingleLayer(dense_kernel(4, 2), "swish")
+
+
+def test_elm_solves_only_the_classifier():
+    f, _ = _problem(loss=LeastSquares())
+    res = extreme_learning_machine(f, seed=4)
+    p, W = f.split(res.x)
+    assert np.allclose(p, res.p)
+    Z1 = f.features(p)
+    ref = lstsq(Z1.T, f.C.T, method="svd", alpha=f.Y.shape[1] * f.alpha_W).x.T
+    assert np.allclose(W, ref)
+
+
+def test_landscape_slices_pass_through_the_point():
+    f, rng = _problem()
+    x = rng.standard_normal(f.n)
+    d1 = random_direction(x, blocks=[f.n_p, f.n - f.n_p], seed=1)
+    d2 = random_direction(x, seed=2)
+    assert np.isclose(np.linalg.norm(d1[:f.n_p]), np.linalg.norm(x[:f.n_p]))
+    t = np.linspace(-1, 1, 5)
+    assert np.isclose(slice_1d(f, x, d1, t)[2], f(x))
+    grid = slice_2d(f, x, d1, d2, t, t[:3])
+    assert grid.shape == (3, 5) and np.isclose(grid[2, 2], f(x)) and np.isclose(grid[0, 2], f(x - d2))
+
+
+def test_conditioning_singular_values_match_numpy():
+    f, rng = _problem(n=20, loss=LeastSquares())
+    x = rng.standard_normal(f.n)
+    J = residual_jacobian(f, x)
+    assert np.allclose(singular_values(J), np.linalg.svd(to_dense(J), compute_uv=False))
+    assert J.shape == (2 * 20, f.n)

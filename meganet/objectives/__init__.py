@@ -1,5 +1,8 @@
 """Objectives J(x) with derivatives (J, grad, H) for meganet's optimizers."""
+from .conditioning import residual_jacobian, singular_values
+from .landscape import random_direction, slice_1d, slice_2d
 from .linear_model import LinearModelObjective
 from .single_layer import SingleLayerObjective
 
-__all__ = ["LinearModelObjective", "SingleLayerObjective"]
+__all__ = ["LinearModelObjective", "SingleLayerObjective", "residual_jacobian", "singular_values",
+           "random_direction", "slice_1d", "slice_2d"]

@@ -1,4 +1,5 @@
 """Optimizers and least-squares solvers; each returns an OptimizationResult with a history."""
+from .elm import extreme_learning_machine
 from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_svd
 from .line_search import armijo
 from .newton_cg import newton_cg
@@ -9,4 +10,5 @@ from .varpro import VarProObjective, varpro
 
 __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
            "steepest_descent", "newton_cg", "sgd", "varpro", "VarProObjective", "History",
+           "extreme_learning_machine",
            "OptimizationResult"]
