@@ -1,0 +1,10 @@
+"""Interactive demos for the lectures: one function per demo, each returning an ipywidgets widget.
+
+Every widget computes through meganet and keeps its latest result in `.result` (also returned
+by `.update()`), so a test can set `.controls[name].value` and check what changed. Drawing uses
+matplotlib's Agg canvas and works without a front end. ipywidgets is imported only here, so
+`import meganet` does not need it.
+"""
+from .tikhonov import LCurve, TikhonovExplorer, TikhonovResult, tikhonov_explorer
+
+__all__ = ["tikhonov_explorer", "TikhonovExplorer", "TikhonovResult", "LCurve"]
