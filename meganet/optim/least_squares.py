@@ -69,8 +69,7 @@ def solve_normal_equations(A, B, alpha: float = 0.0, L=None):
         return _result(A, B, X, vector, "normal equations", start, status=5,
                        message="A^T A + alpha L^T L is singular (rank-deficient A); "
                                "use alpha > 0, the SVD or QR")
-    return _result(A, B, X, vector, "normal equations", start,
-                   condition_number=float(np.linalg.cond(M)))
+    return _result(A, B, X, vector, "normal equations", start)
 
 
 def solve_qr(A, B, alpha: float = 0.0, L=None):
