@@ -6,5 +6,7 @@ matplotlib's Agg canvas and works without a front end. ipywidgets is imported on
 `import meganet` does not need it.
 """
 from .tikhonov import LCurve, TikhonovExplorer, TikhonovResult, tikhonov_explorer
+from .stencil import StencilExplorer, StencilResult, stencil_explorer
 
 __all__ = ["tikhonov_explorer", "TikhonovExplorer", "TikhonovResult", "LCurve"]
+__all__ += ["stencil_explorer", "StencilExplorer", "StencilResult"]
