@@ -136,3 +136,38 @@ def test_conditioning_singular_values_match_numpy():
     J = residual_jacobian(f, x)
     assert np.allclose(singular_values(J), np.linalg.svd(to_dense(J), compute_uv=False))
     assert J.shape == (2 * 20, f.n)
+
+
+def test_callback_values_are_recorded_and_stop_ends_the_run():
+    f, rng = _problem()
+    calls = []
+
+    def callback(x):
+        calls.append(x.size)
+        return {"n_calls": len(calls), "stop": len(calls) == 3}
+
+    res = varpro(f, rng.standard_normal(f.n_p), maxiter=10, callback=callback)
+    assert res.status == 3 and res.history["n_calls"] == [1, 2, 3]
+    assert calls == [f.n] * 3       # VarPro's callback sees the full point [p; vec(W(p))]
+
+
+@pytest.mark.parametrize("method", ["varpro", "newton_cg", "sgd", "adam", "elm"])
+def test_train_single_layer_records_errors_for_every_method(method):
+    from meganet.data import peaks_data
+    from meganet.optim import train_single_layer
+
+    Y, C = peaks_data(100, 3, seed=0)
+    Yv, Cv = peaks_data(100, 3, seed=1)
+    options = {"elm": {}, "sgd": {"epochs": 3}, "adam": {"epochs": 3}}.get(method, {"maxiter": 3})
+    res = train_single_layer(Y, C, Yv, Cv, method=method, width=6, **options)
+    assert 0 <= res.history["val_error"][-1] <= 1 and "train_error" in res.history
+    assert np.isclose(res.history["val_error"][-1], 1 - res.objective.accuracy(res.x, Yv, Cv))
+
+
+def test_train_single_layer_stops_at_the_target():
+    from meganet.data import peaks_data
+    from meganet.optim import train_single_layer
+
+    Y, C = peaks_data(100, 2, seed=0)
+    res = train_single_layer(Y, C, Y, C, method="newton_cg", width=6, maxiter=50, target_error=0.5)
+    assert res.status == 3 and res.history["val_error"][-1] <= 0.5

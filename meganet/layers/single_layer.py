@@ -67,6 +67,17 @@ class SingleLayer:
             return g.reshape(-1, self.kernel.c_out, order="F").sum(axis=0)
         return g if self.bias == "feature" else np.zeros(0)
 
+    def initial_parameters(self, seed: int = 0, scale: float = 1.0, bias_scale: float = 1.0):
+        """Random p = [theta; b]: theta ~ N(0, scale^2 / fan_in), b ~ N(0, bias_scale^2), seeded.
+
+        fan_in is the number of inputs that meet in one output (n_in for a dense kernel), so
+        the pre-activations K y + b have about unit variance for inputs of unit variance.
+        """
+        rng = np.random.default_rng(seed)
+        fan_in = max(self.kernel.n_theta / self.kernel.n_out, 1.0)
+        theta = scale / np.sqrt(fan_in) * rng.standard_normal(self.kernel.n_theta)
+        return np.concatenate([theta, bias_scale * rng.standard_normal(self.n_bias)])
+
     def forward(self, p, Y) -> np.ndarray:
         theta, b = self.split(p)
         return self.sigma.f(self.kernel.apply(theta, Y) + self._spread(b)[:, None])

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..validation import as_vector
 from .line_search import armijo
-from .result import History, OptimizationResult
+from .result import History, OptimizationResult, run_callback
 
 __all__ = ["descent_loop"]
 
@@ -17,8 +17,8 @@ def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, nex
 
     direction(g, H) -> (p, info dict recorded in the history); next_t0(t) gives the next
     initial step. Stops when ||g|| <= max(atol, rtol ||g0||), after maxiter iterations, when
-    the line search fails, on non-finite values, or when callback(x) returns True.
-    callback(x) may also return a dict, whose entries are recorded in the history.
+    the line search fails, on non-finite values, or when the callback says stop (see
+    `run_callback`: it may return values to record in the history, and/or stop).
     """
     x = as_vector(x0, "x0", size=getattr(objective, "n", None)).copy()
     history = History()
@@ -33,19 +33,14 @@ def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, nex
             status = 4
             break
         tol = max(atol, rtol * gnorm) if tol is None else tol
-        extra = callback(x) if callback is not None else None
+        extra, stop = run_callback(callback, x)
         row = dict(fun=f, grad_norm=gnorm, time=time.perf_counter() - start, nfev=nfev)
         if hasattr(objective, "work"):  # passes over the data, for fair comparisons
             row["work"] = objective.work
-        if isinstance(extra, dict):
-            row.update(extra)
-        if gnorm <= tol:
+        row.update(extra)
+        if gnorm <= tol or stop:
             history.record(**row)
-            status = 0
-            break
-        if extra is True:
-            history.record(**row)
-            status = 3
+            status = 0 if gnorm <= tol else 3
             break
         if k == maxiter:
             history.record(**row)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-__all__ = ["History", "OptimizationResult"]
+__all__ = ["History", "OptimizationResult", "run_callback"]
 
 
 class History(dict):
@@ -46,3 +46,18 @@ class OptimizationResult(OptimizeResult):
         3: "stopped by callback",
         4: "non-finite objective or gradient",
     }
+
+
+def run_callback(callback, x) -> tuple[dict, bool]:
+    """Call a user's callback(x): returns (values to record in the history, stop?).
+
+    The callback may return None, True (stop), or a dict of values to record; a dict with
+    "stop": True records its other values and stops.
+    """
+    out = None if callback is None else callback(x)
+    if out is True:
+        return {}, True
+    if isinstance(out, dict):
+        out = dict(out)
+        return out, bool(out.pop("stop", False))
+    return {}, False

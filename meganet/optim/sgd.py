@@ -6,7 +6,7 @@ import time
 import numpy as np
 
 from ..validation import as_vector
-from .result import History, OptimizationResult
+from .result import History, OptimizationResult, run_callback
 
 __all__ = ["sgd"]
 
@@ -23,8 +23,8 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
                    x <- x - lr (m / (1-b1^k)) / (sqrt(s / (1-b2^k)) + eps)
     learning_rate: a number, or a function epoch -> rate (a schedule).
     Each epoch visits every example once in a random order (seeded). The history has one row
-    per epoch (and one for x0): objective on all training data, time, work, and whatever
-    callback(x) returns as a dict (e.g. validation accuracy); callback returning True stops.
+    per epoch (and one for x0): objective on all training data, time, work, and what the
+    callback returns (see `run_callback`: values to record, e.g. validation accuracy, or stop).
     Monitoring evaluations are not counted as work.
     """
     if method not in ("sgd", "adam"):
@@ -42,18 +42,15 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
         work = objective.work
         f = objective(x)
         objective.work = work  # monitoring is free
-        row = dict(epoch=epoch, fun=f, time=time.perf_counter() - start, work=work)
-        extra = callback(x) if callback is not None else None
-        if isinstance(extra, dict):
-            row.update(extra)
-        history.record(**row)
-        return f, extra
+        extra, stop = run_callback(callback, x)
+        history.record(epoch=epoch, fun=f, time=time.perf_counter() - start, work=work, **extra)
+        return f, stop
 
     epochs_iter = range(1, epochs + 1)
     if progress:
         from tqdm.auto import tqdm
         epochs_iter = tqdm(epochs_iter, desc=method)
-    f, extra = record(0)
+    f, stop = record(0)
     for epoch in epochs_iter:
         lr = rate(epoch)
         order = rng.permutation(n)
@@ -69,11 +66,11 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
                 m = betas[0] * m + (1 - betas[0]) * g
                 s = betas[1] * s + (1 - betas[1]) * g * g
                 x = x - lr * (m / (1 - betas[0] ** k)) / (np.sqrt(s / (1 - betas[1] ** k)) + eps)
-        f, extra = record(epoch)
+        f, stop = record(epoch)
         if not np.isfinite(f):
             status = 4
             break
-        if extra is True:
+        if stop:
             status = 3
             break
     messages = {0: f"completed {epochs} epochs", 3: "stopped by callback", 4: "non-finite objective"}

@@ -74,17 +74,22 @@ class VarProObjective:
         return J, gp, H_pp
 
 
-def varpro(full, p0, *, method: str = "newton_cg", inner_atol: float = 1e-8, **options):
+def varpro(full, p0, *, method: str = "newton_cg", inner_atol: float = 1e-8, callback=None,
+           **options):
     """Minimise J_red(p) from p0 by 'newton_cg' or 'steepest_descent' on the layer parameters.
 
     Returns the optimizer's OptimizationResult with x = [p; vec(W(p))] (a point of the full
     objective, so results of all methods compare directly) and `p` the layer parameters.
+    callback, like x, sees the full point [p; vec(W(p))].
     """
     methods = {"newton_cg": newton_cg, "steepest_descent": steepest_descent}
     if method not in methods:
         raise ValueError(f"method must be one of {sorted(methods)}, got {method!r}")
     reduced = VarProObjective(full, inner_atol=inner_atol)
-    result = methods[method](reduced, p0, **options)
+    # the optimizer calls back at p right after derivatives(p), so W_last is W(p)
+    full_callback = None if callback is None else \
+        (lambda p: callback(np.concatenate([p, vec(reduced.W_last)])))
+    result = methods[method](reduced, p0, callback=full_callback, **options)
     result.p = result.x
     result.x = reduced.x_full(result.p)
     result.message = "VarPro " + result.message

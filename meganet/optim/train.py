@@ -1,0 +1,68 @@
+"""One entry point to train a single-layer classifier by any of the course's methods.
+
+Lecture 08, the training-race widget and the Peaks benchmark run the same experiment, so they
+share this function: the same objective, the same initial layer, the same record of training
+and validation error against iterations, passes over the data and wall time.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..kernels import dense_kernel
+from ..layers import SingleLayer
+from ..losses import SoftmaxCrossEntropy
+from ..objectives import SingleLayerObjective
+from .elm import extreme_learning_machine
+from .newton_cg import newton_cg
+from .sgd import sgd
+from .varpro import varpro
+
+__all__ = ["train_single_layer", "METHODS"]
+
+METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
+
+
+def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", width: int = 40,
+                       sigma="tanh", loss=None, alpha_p: float = 1e-3, alpha_W: float = 1e-6,
+                       seed: int = 0, init_scale: float = 1.0, target_error: float | None = None,
+                       **options):
+    """Train Z = sigma(K Y + b), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
+
+    method: 'varpro' (Newton-CG on the layer, W eliminated), 'newton_cg' (on [p; W], block
+    Gauss-Newton), 'sgd' (momentum 0.9 unless given), 'adam', or 'elm' (random layer, W only).
+    options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...).
+    Every history row records train_error, and val_error if (Y_val, C_val) are given;
+    target_error stops a run once the validation error is at or below it (time to target).
+    The result carries `objective`, the SingleLayerObjective, for predictions and plots.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    layer = SingleLayer(dense_kernel(width, np.shape(Y)[0]), sigma)
+    full = SingleLayerObjective(layer, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
+    p0 = layer.initial_parameters(seed, scale=init_scale)
+    has_val = Y_val is not None and C_val is not None
+
+    def monitor(x):
+        row = {"train_error": 1.0 - full.accuracy(x)}
+        if has_val:
+            row["val_error"] = 1.0 - full.accuracy(x, Y_val, C_val)
+            row["stop"] = target_error is not None and row["val_error"] <= target_error
+        return row
+
+    if method == "elm":
+        result = extreme_learning_machine(full, p=p0)
+        row = monitor(result.x)
+        row.pop("stop", None)
+        for key, value in row.items():
+            result.history[key] = [value]
+    elif method == "varpro":
+        result = varpro(full, p0, callback=monitor, **options)
+    else:
+        x0 = np.concatenate([p0, np.zeros(full.n - full.n_p)])
+        if method == "newton_cg":
+            result = newton_cg(full, x0, callback=monitor, **options)
+        else:
+            options = {"momentum": 0.9, **options} if method == "sgd" else options
+            result = sgd(full, x0, method=method, seed=seed, callback=monitor, **options)
+    result.objective = full
+    return result
