@@ -241,9 +241,9 @@ def test_the_default_image_is_an_mnist_digit():
 
 
 def test_with_a_front_end_each_update_draws_into_the_output(explorer, monkeypatch):
-    import meganet.widgets.stencil as stencil
+    import meganet.widgets.figure_widget as figure_widget
 
-    monkeypatch.setattr(stencil, "_front_end", lambda: True)
+    monkeypatch.setattr(figure_widget, "front_end", lambda: True)
     explorer.controls["preset"].value = "laplacian"
     assert not explorer._stale and explorer._png is not None  # drawn and rendered, no crash
     assert "Laplacian" in explorer.figure.axes[2].get_title()

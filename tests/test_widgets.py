@@ -126,9 +126,9 @@ def test_bad_alphas_raise(small_digits, alphas, message):
 
 
 def test_with_a_front_end_each_update_draws_into_the_output(explorer, monkeypatch):
-    import meganet.widgets.tikhonov as tikhonov
+    import meganet.widgets.figure_widget as figure_widget
 
-    monkeypatch.setattr(tikhonov, "_front_end", lambda: True)
+    monkeypatch.setattr(figure_widget, "front_end", lambda: True)
     explorer.controls["alpha"].value = ALPHAS[5]
     assert not explorer._stale and explorer._png is not None  # drawn and rendered, no crash
     assert "%.1e" % ALPHAS[5] in explorer.figure.axes[0].get_legend().get_texts()[1].get_text()

@@ -17,7 +17,6 @@ the stencil placed in an image-sized array (ConvPeriodic.eigenvalues). Facts the
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import ipywidgets as widgets
@@ -26,6 +25,7 @@ import numpy as np
 from ..data import mnist_sample
 from ..kernels import ConvPeriodic, ConvZero
 from ..linalg import mat, vec
+from .figure_widget import FigureWidget
 
 __all__ = ["stencil_explorer", "StencilExplorer", "StencilResult", "PRESETS", "preset_stencil"]
 
@@ -122,7 +122,7 @@ def _frozen(A) -> np.ndarray:
     return A
 
 
-class StencilExplorer(widgets.VBox):
+class StencilExplorer(FigureWidget):
     """The widget: stencil boxes and dropdowns on top, the figure (an ipywidgets.Output) below.
 
     Attributes
@@ -143,9 +143,6 @@ class StencilExplorer(widgets.VBox):
 
     def __init__(self, image, *, preset: str = "blur", boundary: str = "periodic", seed: int = 0,
                  stencil=None):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         self.image = _check_image(image)
         if preset not in PRESETS:
             raise ValueError(f"preset must be one of {PRESETS}, got {preset!r}")
@@ -180,11 +177,7 @@ class StencilExplorer(widgets.VBox):
         stencil_box = widgets.VBox([widgets.HTML("stencil S (θ = vec S)"), grid])
         settings = widgets.VBox([self.controls["preset"], self.controls["boundary"],
                                  self.controls["seed"], self.new_random])
-        self.output = widgets.Output()
-        self.status = widgets.HTML()
-        self._figure = Figure(figsize=(15, 4.0))
-        FigureCanvasAgg(self._figure)
-        self._stale, self._png = True, None
+        self._init_figure((15, 4.0))
         self._holding = False  # True while the widget itself fills the boxes (one update, not 9)
         self.result: StencilResult | None = None
         super().__init__([widgets.HBox([stencil_box, settings]), self.status, self.output])
@@ -289,9 +282,7 @@ class StencilExplorer(widgets.VBox):
             text += (f"; mean of K y = {_g(r.filtered.mean())} = Σθ × mean of y "
                      f"({_g(r.stencil_sum)} × {_g(self.image.mean())})")
         self.status.value = text
-        self._stale, self._png = True, None
-        if _front_end():
-            self.draw()
+        self._changed()
         return r
 
     @staticmethod
@@ -309,10 +300,9 @@ class StencilExplorer(widgets.VBox):
         return f"nonsymmetric stencil: complex eigenvalues, |λ| ≤ {_g(r.max_abs_eigenvalue)}"
 
     # --- drawing ----------------------------------------------------------------------------
-    def draw(self) -> None:
-        """Redraw the four panels for the current result and show them in the Output (if any)."""
-        r, fig = self.result, self._figure
-        fig.clear()
+    def _draw(self, fig) -> None:
+        """Draw the four panels of the current result."""
+        r = self.result
         ax_in, ax_out, ax_lam, ax_abs = fig.subplots(1, 4, width_ratios=[1, 1, 1.15, 1.15],
                                                      gridspec_kw=dict(left=0.04, right=0.97, bottom=0.13,
                                                                       top=0.8, wspace=0.42))
@@ -366,13 +356,6 @@ class StencilExplorer(widgets.VBox):
         ax_abs.set_ylabel(r"frequency $\omega_1$ (cycles / pixel)")
         ax_abs.set_title(self._gain_fact(r), fontsize=9)
 
-        self._stale, self._png = False, None
-        if _front_end():
-            from IPython.display import Image, display
-
-            with self.output:
-                self.output.clear_output(wait=True)
-                display(Image(data=self.png, format="png"))
 
     def _gain_fact(self, r: StencilResult) -> str:
         """Title of the |lambda| panel: its range and where it is largest (low or high frequency)."""
@@ -393,22 +376,6 @@ class StencilExplorer(widgets.VBox):
             kind = "amplifies high frequencies more than ω = 0"
         return f"|λ| in [{_g(lo)}, {_g(hi)}], largest at ω = ({_g(f1)}, {_g(f2)})\n{kind}"
 
-    @property
-    def figure(self):
-        """The matplotlib Figure of the current result (drawn now if an update made it stale)."""
-        if self._stale:
-            self.draw()
-        return self._figure
-
-    @property
-    def png(self) -> bytes:
-        """The current figure as PNG bytes, rendered with Agg (works without a display)."""
-        if self._png is None or self._stale:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png", dpi=90)
-            self._png = buffer.getvalue()
-        return self._png
-
 
 def _g(x: float) -> str:
     """A number for a title: 4 significant digits, and no '-0'."""
@@ -417,14 +384,6 @@ def _g(x: float) -> str:
         x = 0.0
     return f"{x:.4g}"
 
-
-def _front_end() -> bool:
-    """True inside an IPython shell (a notebook kernel): only then is there an Output to show."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
-        return False
-    return get_ipython() is not None
 
 
 def stencil_explorer(image=None, seed: int = 0, *, preset: str = "blur", boundary: str = "periodic",

@@ -19,7 +19,6 @@ The tests compare both with lstsq on the full problem.
 """
 from __future__ import annotations
 
-import io
 import numbers
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ from ..linalg import to_dense
 from ..losses import LeastSquares
 from ..optim import lstsq
 from ..regularizers import gradient_2d, identity, laplacian_2d
+from .figure_widget import FigureWidget
 from ..validation import as_matrix, as_vector, check_columns_match, check_one_hot
 
 __all__ = ["tikhonov_explorer", "TikhonovExplorer", "TikhonovResult", "LCurve"]
@@ -99,7 +99,7 @@ def _check_alphas(alphas) -> np.ndarray:
     return a
 
 
-class TikhonovExplorer(widgets.VBox):
+class TikhonovExplorer(FigureWidget):
     """The widget: controls on top, the figure (in an ipywidgets.Output) below.
 
     Attributes
@@ -116,9 +116,6 @@ class TikhonovExplorer(widgets.VBox):
 
     def __init__(self, Y_train, C_train, Y_validation, C_validation, image_shape, alphas,
                  *, alpha=None, L: str = "identity", method: str = "normal", class_names=None):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
         self.Y_train, self.C_train = Y_train, C_train
         self.Y_validation, self.C_validation = Y_validation, C_validation
         self.image_shape = image_shape
@@ -160,11 +157,7 @@ class TikhonovExplorer(widgets.VBox):
             "class": widgets.Dropdown(options=[(name, k) for k, name in enumerate(self.class_names)],
                                       value=0, description="weights of"),
         }
-        self.output = widgets.Output()
-        self.status = widgets.HTML()
-        self._figure = Figure(figsize=(13.5, 3.9))
-        FigureCanvasAgg(self._figure)
-        self._stale, self._png = True, None
+        self._init_figure((13.5, 3.9))
         self.result: TikhonovResult | None = None
         super().__init__([widgets.HBox(list(self.controls.values())), self.status, self.output])
         for control in self.controls.values():
@@ -243,21 +236,17 @@ class TikhonovExplorer(widgets.VBox):
                              f"‖WLᵀ‖ = {r.regularizer_norm:.3g}, training accuracy "
                              f"{100 * r.train_accuracy:.1f} %, validation accuracy "
                              f"{100 * r.validation_accuracy:.1f} %")
-        self._stale, self._png = True, None
-        if _front_end():
-            self.draw()
+        self._changed()
         return self.result
 
     # --- drawing ----------------------------------------------------------------------------
-    def draw(self) -> None:
-        """Redraw the three panels for the current result and show them in the Output (if any)."""
+    def _draw(self, fig) -> None:
+        """Draw the three panels of the current result."""
         from matplotlib.ticker import LogFormatter
 
         from ..viz import show_images
 
         r, curve = self.result, self.lcurve(self.result.L)
-        fig = self._figure
-        fig.clear()
         ax_l, ax_w, ax_a = fig.subplots(1, 3, width_ratios=[1.15, 0.85, 1.15], gridspec_kw=dict(
             left=0.055, right=0.985, bottom=0.14, top=0.86, wspace=0.3))  # fixed: faster than a layout engine
 
@@ -295,38 +284,7 @@ class TikhonovExplorer(widgets.VBox):
         ax_a.legend(fontsize=8, loc="lower left")
         ax_a.grid(True, which="major", alpha=0.3)
 
-        self._stale, self._png = False, None
-        if _front_end():
-            from IPython.display import Image, display
 
-            with self.output:
-                self.output.clear_output(wait=True)
-                display(Image(data=self.png, format="png"))
-
-    @property
-    def figure(self):
-        """The matplotlib Figure of the current result (drawn now if an update made it stale)."""
-        if self._stale:
-            self.draw()
-        return self._figure
-
-    @property
-    def png(self) -> bytes:
-        """The current figure as PNG bytes, rendered with Agg (works without a display)."""
-        if self._png is None or self._stale:
-            buffer = io.BytesIO()
-            self.figure.savefig(buffer, format="png", dpi=90)
-            self._png = buffer.getvalue()
-        return self._png
-
-
-def _front_end() -> bool:
-    """True inside an IPython shell (a notebook kernel): only then is there an Output to show."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - ipywidgets depends on IPython
-        return False
-    return get_ipython() is not None
 
 
 def tikhonov_explorer(Y=None, C=None, image_shape=None, alphas=np.logspace(-4, 2, 25), seed: int = 0,
