@@ -82,3 +82,10 @@ def test_adjoint_test_fails_a_wrong_transpose():
 def test_adjoint_test_needs_shape_for_callables():
     with pytest.raises(ValueError, match="rmatvec"):
         check_adjoint(lambda v: v)
+
+
+def test_taylor_test_of_a_matrix_valued_function_with_vec_derivative():
+    """f(x) = mat(A x) returned as a matrix, its derivative as vec: orders must match (vec)."""
+    A = np.random.default_rng(4).standard_normal((6, 3))
+    f = lambda x: (mat(A @ x + (x @ x) * np.ones(6), (2, 3)), lambda v: A @ v + 2 * (x @ v))  # noqa: E731
+    assert check_derivative(f, np.ones(3)).passed

@@ -171,3 +171,9 @@ def test_train_single_layer_stops_at_the_target():
     Y, C = peaks_data(100, 2, seed=0)
     res = train_single_layer(Y, C, Y, C, method="newton_cg", width=6, maxiter=50, target_error=0.5)
     assert res.status == 3 and res.history["val_error"][-1] <= 0.5
+
+
+def test_gauss_newton_operator_becomes_a_dense_symmetric_matrix():
+    f, rng = _problem(n=20)
+    H = to_dense(f.derivatives(rng.standard_normal(f.n))[2])   # matmat passes (n, 1) columns
+    assert H.shape == (f.n, f.n) and np.allclose(H, H.T)

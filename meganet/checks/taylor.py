@@ -114,7 +114,8 @@ def check_derivative(fun, x, v=None, *, n_steps: int = 14, h0: float = 1.0, seed
     v = np.asarray(v, dtype=float).reshape(x.shape)
     f0, df = fun(x)
     f0 = np.asarray(f0, dtype=float)
-    Jv = np.asarray(directional_derivative(df, v.reshape(-1), f0), dtype=float).reshape(f0.shape)
+    # J v comes as vec(f)'s derivative when f is a matrix: refill columns first, like vec
+    Jv = np.asarray(directional_derivative(df, v.reshape(-1), f0), dtype=float).reshape(f0.shape, order="F")
 
     h = h0 * 0.5 ** np.arange(n_steps)
     E0 = np.empty(n_steps)

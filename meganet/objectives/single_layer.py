@@ -88,11 +88,13 @@ class SingleLayerObjective:
         grad_W = dS @ Z1.T + self.alpha_W * W
 
         def hpp(v):
+            v = np.ravel(v)  # scipy may pass a column (n, 1)
             self.work += 2 * self.work_scale
             dZ = mat(lin.J_theta.matvec(v), Z.shape)
             return lin.J_theta.rmatvec(vec(W0.T @ hess_S(W0 @ dZ))) + self.alpha_p * v
 
         def hww(v):
+            v = np.ravel(v)
             return vec(hess_S(mat(v, W.shape) @ Z1) @ Z1.T) + self.alpha_W * v
 
         H_pp = LinearOperator((self.n_p,) * 2, matvec=hpp, rmatvec=hpp, dtype=float)
@@ -106,6 +108,7 @@ class SingleLayerObjective:
         n_p = self.n_p
 
         def h(v):
+            v = np.ravel(v)
             return np.concatenate([H_pp.matvec(v[:n_p]), H_WW.matvec(v[n_p:])])
 
         return J, np.concatenate([gp, vec(gW)]), LinearOperator((self.n,) * 2, matvec=h,
