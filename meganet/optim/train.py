@@ -25,14 +25,16 @@ METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
 def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", width: int = 40,
                        sigma="tanh", loss=None, alpha_p: float = 1e-3, alpha_W: float = 1e-6,
                        seed: int = 0, init_scale: float = 1.0, target_error: float | None = None,
-                       **options):
+                       max_work: float | None = None, **options):
     """Train Z = sigma(K Y + b), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
     method: 'varpro' (Newton-CG on the layer, W eliminated), 'newton_cg' (on [p; W], block
     Gauss-Newton), 'sgd' (momentum 0.9 unless given), 'adam', or 'elm' (random layer, W only).
     options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...).
     Every history row records train_error, and val_error if (Y_val, C_val) are given;
-    target_error stops a run once the validation error is at or below it (time to target).
+    target_error stops a run once the validation error is at or below it (time to target);
+    max_work stops it at the first record whose work (passes over the data) reaches max_work,
+    so a run overshoots a budget by at most one iteration.
     The result carries `objective`, the SingleLayerObjective, for predictions and plots.
     """
     if method not in METHODS:
@@ -44,9 +46,11 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", 
 
     def monitor(x):
         row = {"train_error": 1.0 - full.accuracy(x)}
+        stop = max_work is not None and full.work >= max_work
         if has_val:
             row["val_error"] = 1.0 - full.accuracy(x, Y_val, C_val)
-            row["stop"] = target_error is not None and row["val_error"] <= target_error
+            stop = stop or (target_error is not None and row["val_error"] <= target_error)
+        row["stop"] = stop
         return row
 
     if method == "elm":
