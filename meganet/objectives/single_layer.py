@@ -25,9 +25,11 @@ __all__ = ["SingleLayerObjective"]
 class SingleLayerObjective:
     """J(p, W) for layer Z = layer.forward(p, Y), scores W [Z; 1] (or W Z), labels C.
 
-    `work` counts passes over the data (one per forward pass, one per backward pass or
-    Jacobian product, each scaled by the fraction of examples used), so methods that use
-    mini-batches and methods that use all data compare fairly.
+    `work` counts passes through the layer over the data, scaled by the fraction of examples
+    used, so mini-batch and full-batch methods compare fairly: a value is 1, a gradient 2
+    (forward and backward), a Gauss-Newton product in p 2 (J_p v and J_p^T w). Products that
+    touch only the fixed features [Z; 1] (H_WW, VarPro's inner Newton-CG on W) are cheaper
+    and not counted, except 2 per inner Newton step (see VarProObjective.solve_W).
     """
 
     def __init__(self, layer, loss, Y, C, alpha_p: float = 0.0, alpha_W: float = 0.0,
