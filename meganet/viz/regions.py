@@ -30,7 +30,10 @@ def plot_decision_regions(classify, Y=None, C=None, bounds=None, resolution: int
     labels = np.asarray(classify(P)).reshape(X1.shape)
     if n_classes is None:
         n_classes = int(max(labels.max(), -1 if C is None else C.shape[0] - 1)) + 1
-    cmap = plt.get_cmap("tab10", max(n_classes, 2))
+    from matplotlib.colors import ListedColormap
+
+    # the first colours of tab10 (resampling it would give two classes blue and cyan)
+    cmap = ListedColormap(plt.get_cmap("tab10").colors[:max(n_classes, 2)])
     ax.contourf(X1, X2, labels, levels=np.arange(-0.5, n_classes), cmap=cmap, alpha=0.35)
     if Y is not None and C is not None:
         ax.scatter(Y[0], Y[1], c=np.argmax(C, axis=0) if C.shape[0] > 1 else C[0], cmap=cmap,
