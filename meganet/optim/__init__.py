@@ -6,10 +6,11 @@ from .newton_cg import newton_cg
 from .result import History, OptimizationResult
 from .sgd import sgd
 from .steepest_descent import steepest_descent
-from .train import METHODS, train_single_layer
+from .train import METHOD_DEFAULTS, METHODS, train_single_layer
 from .varpro import VarProObjective, varpro
 
 __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
            "steepest_descent", "newton_cg", "sgd", "varpro", "VarProObjective", "History",
            "extreme_learning_machine", "train_single_layer", "METHODS",
+           "METHOD_DEFAULTS",
            "OptimizationResult"]

@@ -17,9 +17,20 @@ from .newton_cg import newton_cg
 from .sgd import sgd
 from .varpro import varpro
 
-__all__ = ["train_single_layer", "METHODS"]
+__all__ = ["train_single_layer", "METHODS", "METHOD_DEFAULTS"]
 
 METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
+
+# Defaults for this non-convex problem, found on Peaks (benchmarks/peaks_single_layer.py):
+# a fixed CG tolerance, since the gradient never becomes small enough for Newton-CG's
+# sqrt(||g||) forcing term to ask for more than one or two CG steps.
+METHOD_DEFAULTS = {
+    "varpro": dict(rtol=1e-10, cg_rtol=0.1, cg_maxiter=50, inner_atol=1e-6),
+    "newton_cg": dict(rtol=1e-10, cg_rtol=1e-2, cg_maxiter=50),
+    "sgd": dict(batch_size=32, learning_rate=0.05, momentum=0.9),
+    "adam": dict(batch_size=32, learning_rate=0.02),
+    "elm": dict(),
+}
 
 
 def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", width: int = 40,
@@ -29,8 +40,9 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", 
     """Train Z = sigma(K Y + b), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
     method: 'varpro' (Newton-CG on the layer, W eliminated), 'newton_cg' (on [p; W], block
-    Gauss-Newton), 'sgd' (momentum 0.9 unless given), 'adam', or 'elm' (random layer, W only).
-    options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...).
+    Gauss-Newton), 'sgd' (with momentum), 'adam', or 'elm' (random layer, W only).
+    options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...);
+    METHOD_DEFAULTS[method] fills in the ones not given.
     Every history row records train_error, and val_error if (Y_val, C_val) are given;
     target_error stops a run once the validation error is at or below it (time to target);
     max_work stops it at the first record whose work (passes over the data) reaches max_work,
@@ -39,6 +51,7 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", 
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    options = {**METHOD_DEFAULTS[method], **options}
     layer = SingleLayer(dense_kernel(width, np.shape(Y)[0]), sigma)
     full = SingleLayerObjective(layer, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
     p0 = layer.initial_parameters(seed, scale=init_scale)
@@ -66,7 +79,6 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", 
         if method == "newton_cg":
             result = newton_cg(full, x0, callback=monitor, **options)
         else:
-            options = {"momentum": 0.9, **options} if method == "sgd" else options
             result = sgd(full, x0, method=method, seed=seed, callback=monitor, **options)
     result.objective = full
     return result

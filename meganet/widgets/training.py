@@ -26,7 +26,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..data import peaks_data
-from ..optim import train_single_layer
+from ..optim import METHOD_DEFAULTS, train_single_layer
 from ..validation import as_matrix, check_columns_match, check_one_hot, check_positive
 from .figure_widget import FigureWidget
 
@@ -38,12 +38,7 @@ LABELS = {"varpro": "VarPro", "newton_cg": "Newton-CG", "sgd": "SGD", "adam": "A
 COLORS = {"varpro": "C0", "newton_cg": "C1", "sgd": "C2", "adam": "C3"}
 
 # the options of the Peaks benchmark (benchmarks/peaks_single_layer.py); the budget sets the rest
-METHOD_OPTIONS = MappingProxyType({
-    "varpro": MappingProxyType(dict(rtol=1e-10, cg_maxiter=20, inner_atol=1e-6)),
-    "newton_cg": MappingProxyType(dict(rtol=1e-10, cg_maxiter=20)),
-    "sgd": MappingProxyType(dict(batch_size=32, learning_rate=0.05, momentum=0.9)),
-    "adam": MappingProxyType(dict(batch_size=32, learning_rate=0.01)),
-})
+METHOD_OPTIONS = MappingProxyType({m: MappingProxyType(METHOD_DEFAULTS[m]) for m in RACE_METHODS})
 
 WIDTH_RANGE = (5, 80)
 BUDGET_RANGE = (10, 1000)  # SGD at 1000 passes: ~5 s on Peaks(500)
