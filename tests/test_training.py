@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-from meganet import vec
 from meganet.kernels import dense_kernel
 from meganet.layers import SingleLayer
 from meganet.losses import LeastSquares, SoftmaxCrossEntropy

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meganet.validation import check_one_hot
+from ..validation import check_one_hot
 
 from ._common import check_int
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from meganet.validation import as_matrix
+from ..validation import as_matrix
 
 from ._common import bin_by_thresholds, check_int, reference_grid
 from .labels import one_hot

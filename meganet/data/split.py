@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from meganet.validation import as_matrix, check_columns_match
+from ..validation import as_matrix, check_columns_match
 
 from .labels import class_labels
 

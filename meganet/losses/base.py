@@ -17,7 +17,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
 from ..linalg import mat, vec
-from ..validation import as_matrix, check_columns_match
+from ..validation import as_matrix
 
 __all__ = ["Loss", "LossDerivatives"]
 

@@ -1,7 +1,6 @@
 """Steepest descent with an Armijo line search."""
 from __future__ import annotations
 
-import numpy as np
 
 from .descent import descent_loop
 
