@@ -102,3 +102,10 @@ def test_armijo_accepts_sufficient_decrease_only():
 def test_x0_of_wrong_size_is_refused():
     with pytest.raises(ValueError, match="x0 must have 10 entries"):
         newton_cg(Quadratic(), np.zeros(3))
+
+
+def test_progress_bar_is_optional_and_changes_nothing():
+    q = Quadratic()
+    quiet = newton_cg(q, np.zeros(q.n))
+    shown = newton_cg(q, np.zeros(q.n), progress=True)
+    assert np.array_equal(quiet.x, shown.x)

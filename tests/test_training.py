@@ -176,3 +176,11 @@ def test_gauss_newton_operator_becomes_a_dense_symmetric_matrix():
     f, rng = _problem(n=20)
     H = to_dense(f.derivatives(rng.standard_normal(f.n))[2])   # matmat passes (n, 1) columns
     assert H.shape == (f.n, f.n) and np.allclose(H, H.T)
+
+
+def test_varpro_least_squares_W_exists_without_regularisation():
+    """alpha_W = 0 with more hidden features than examples: the pseudo-inverse still answers."""
+    f, rng = _problem(n=5, loss=LeastSquares())
+    f.alpha_W = 0.0
+    W = VarProObjective(f).solve_W(rng.standard_normal(f.n_p))
+    assert np.all(np.isfinite(W))

@@ -12,13 +12,15 @@ from .result import History, OptimizationResult, run_callback
 __all__ = ["descent_loop"]
 
 
-def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, next_t0, name):
+def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, next_t0, name,
+                 progress=False):
     """Minimise objective(x) by x <- x + t p, p = direction(g, H) and t by Armijo.
 
     direction(g, H) -> (p, info dict recorded in the history); next_t0(t) gives the next
     initial step. Stops when ||g|| <= max(atol, rtol ||g0||), after maxiter iterations, when
     the line search fails, on non-finite values, or when the callback says stop (see
     `run_callback`: it may return values to record in the history, and/or stop).
+    progress=True shows a tqdm bar over the iterations (for long runs; off in tests).
     """
     x = as_vector(x0, "x0", size=getattr(objective, "n", None)).copy()
     history = History()
@@ -27,7 +29,11 @@ def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, nex
     f, g, H = objective.derivatives(x)
     nfev += 1
     tol = None
-    for k in range(maxiter + 1):
+    iterations = range(maxiter + 1)
+    if progress:
+        from tqdm.auto import tqdm
+        iterations = tqdm(iterations, desc=name)
+    for k in iterations:
         gnorm = float(np.linalg.norm(g))
         if not (np.isfinite(f) and np.isfinite(gnorm)):
             status = 4

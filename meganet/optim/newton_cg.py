@@ -10,7 +10,8 @@ __all__ = ["newton_cg"]
 
 
 def newton_cg(objective, x0, *, maxiter: int = 50, atol: float = 1e-8, rtol: float = 1e-6,
-              cg_maxiter: int = 50, cg_rtol: float | None = None, callback=None):
+              cg_maxiter: int = 50, cg_rtol: float | None = None, callback=None,
+              progress: bool = False):
     """Minimise a smooth convex J with steps p solving H p = -grad J approximately.
 
     H comes from objective.derivatives(x) as a LinearOperator (Hessian-vector products only).
@@ -33,4 +34,5 @@ def newton_cg(objective, x0, *, maxiter: int = 50, atol: float = 1e-8, rtol: flo
         return p, {"cg_iterations": n_cg[0], "fallback": False}
 
     return descent_loop(objective, x0, direction, maxiter=maxiter, atol=atol, rtol=rtol,
-                        callback=callback, next_t0=lambda t: 1.0, name="Newton-CG")
+                        callback=callback, next_t0=lambda t: 1.0, name="Newton-CG",
+                        progress=progress)

@@ -23,7 +23,8 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
                    x <- x - lr (m / (1-b1^k)) / (sqrt(s / (1-b2^k)) + eps)
     learning_rate: a number, or a function epoch -> rate (a schedule).
     Each epoch visits every example once in a random order (seeded). The history has one row
-    per epoch (and one for x0): objective on all training data, time, work, and what the
+    per epoch (and one for x0): objective and gradient norm on all training data, time, work,
+    and what the
     callback returns (see `run_callback`: values to record, e.g. validation accuracy, or stop).
     Monitoring evaluations are not counted as work.
     """
@@ -40,10 +41,11 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
 
     def record(epoch):
         work = objective.work
-        f = objective(x)
-        objective.work = work  # monitoring is free
+        f, g, _ = objective.derivatives(x)
+        objective.work = work  # monitoring (objective and gradient on all data) is free
         extra, stop = run_callback(callback, x)
-        history.record(epoch=epoch, fun=f, time=time.perf_counter() - start, work=work, **extra)
+        history.record(epoch=epoch, fun=f, grad_norm=float(np.linalg.norm(g)),
+                       time=time.perf_counter() - start, work=work, **extra)
         return f, stop
 
     epochs_iter = range(1, epochs + 1)

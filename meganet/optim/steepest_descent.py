@@ -8,7 +8,7 @@ __all__ = ["steepest_descent"]
 
 
 def steepest_descent(objective, x0, *, maxiter: int = 500, atol: float = 1e-8,
-                     rtol: float = 1e-6, callback=None):
+                     rtol: float = 1e-6, callback=None, progress: bool = False):
     """Minimise J by x_{k+1} = x_k - t_k grad J(x_k), t_k from Armijo backtracking.
 
     objective: has `__call__(x)` (value) and `derivatives(x)` -> (J, grad, H) (H unused).
@@ -20,4 +20,5 @@ def steepest_descent(objective, x0, *, maxiter: int = 500, atol: float = 1e-8,
         return -g, {}
 
     return descent_loop(objective, x0, direction, maxiter=maxiter, atol=atol, rtol=rtol,
-                        callback=callback, next_t0=lambda t: 2.0 * t, name="steepest descent")
+                        callback=callback, next_t0=lambda t: 2.0 * t, name="steepest descent",
+                        progress=progress)

@@ -15,6 +15,7 @@ from ..losses import LeastSquares
 from ..objectives import LinearModelObjective
 from ..regularizers import Tikhonov
 from ..validation import as_vector
+from .least_squares import lstsq
 from .newton_cg import newton_cg
 from .steepest_descent import steepest_descent
 
@@ -24,7 +25,7 @@ __all__ = ["VarProObjective", "varpro"]
 class VarProObjective:
     """J_red(p) = min_W J(p, W): the weights W are eliminated (Variable Projection).
 
-    For least squares W(p) solves (Z1 Z1^T / n + alpha_W I) W^T = Z1 C^T / n exactly; for other
+    For least squares W(p) is the Tikhonov solution by the SVD of Z1 (exact); for other
     losses W(p) is found by Newton-CG to ||grad_W|| <= `inner_atol`, warm-started from the last W (kept in
     `W_last`, the one piece of state: it only changes the starting guess, not the answer).
     """
@@ -45,8 +46,9 @@ class VarProObjective:
         full.work += full.work_scale
         n = Z1.shape[1]
         if isinstance(full.loss, LeastSquares):
-            M = Z1 @ Z1.T / n + full.alpha_W * np.eye(Z1.shape[0])
-            W = np.linalg.solve(M, Z1 @ full.C.T / n).T
+            # 1/(2n)||W Z1 - C||^2 + alpha/2 ||W||^2 is Tikhonov least squares with weight n alpha;
+            # the SVD also answers alpha = 0 with rank-deficient features (pseudo-inverse)
+            W = lstsq(Z1.T, full.C.T, method="svd", alpha=n * full.alpha_W).x.T
         else:
             inner = LinearModelObjective(full.loss, Z1, full.C,
                                          Tikhonov(full.alpha_W) if full.alpha_W > 0 else None)
