@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 import scipy.signal
 import scipy.sparse as sp
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from meganet import vec
+from meganet.checks import check_adjoint
 from meganet.kernels import (ConvPeriodic, ConvZero, LinearFormKernel, antisymmetric_kernel,
                              average_pooling, dense_kernel, diagonal_kernel, m_matrix_kernel,
                              subsample)
@@ -131,3 +134,18 @@ def test_bad_input_is_refused_clearly(make, match):
 def test_m_matrix_projection_clips_negative_parameters():
     K = m_matrix_kernel(3)
     assert np.all(K.project(np.array([-1.0, 2, -3, 4, 5, 6])) >= 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n1=st.integers(1, 9), n2=st.integers(1, 9), s1=st.integers(1, 5), s2=st.integers(1, 5),
+       c_in=st.integers(1, 3), c_out=st.integers(1, 3), periodic=st.booleans(),
+       seed=st.integers(0, 2**16))
+def test_any_shape_matches_scipy_and_passes_the_adjoint_test(n1, n2, s1, s2, c_in, c_out,
+                                                             periodic, seed):
+    assume(s1 <= n1 and s2 <= n2)
+    K = (ConvPeriodic if periodic else ConvZero)((n1, n2), (s1, s2), c_in, c_out)
+    rng = np.random.default_rng(seed)
+    theta, Y = rng.standard_normal(K.n_theta), rng.standard_normal((K.n_in, 2))
+    assert np.allclose(K.apply(theta, Y), _reference(K, theta, Y), atol=1e-11)
+    _, lin = K.linearize(theta, Y)
+    assert check_adjoint(lin.J_theta).passed and check_adjoint(lin.J_Y).passed
