@@ -62,7 +62,7 @@ def index_page(syllabus: dict, runs: dict) -> str:
             status = (f"{run['seconds']:.1f} s" if run["error"] is None
                       else f"<b>FAILED</b> after {run['seconds']:.1f} s: {e(run['error'])}")
             goals = "".join(f"<li>{e(g)}</li>" for g in lec.get("goals", []))
-            extras = ", ".join([*lec.get("exercises", []), *lec.get("widgets", [])]) or "&ndash;"
+            extras = ", ".join([*lec.get("exercises", []), *lec.get("widgets", [])]) or "\u2013"
             rows.append(f"<tr><td><a href='{page}'>{e(lec['title'])}</a></td><td><ul>{goals}</ul></td>"
                         f"<td>{e(extras)}</td><td>{status}</td></tr>")
         rows.append("</table>")

@@ -46,3 +46,4 @@ def test_index_page_lists_titles_links_and_times():
     page = build.index_page(syllabus, runs)
     assert "1.5 s" in page and "FAILED" in page and "NameError" in page
     assert first["file"].replace(".ipynb", ".html") in page
+    assert "&amp;" not in page  # nothing escaped twice
