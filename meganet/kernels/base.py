@@ -50,10 +50,25 @@ class Kernel:
         """d/dtheta <W, K(theta) Y> (independent of theta), shape (n_theta,)."""
         raise NotImplementedError
 
+    # An affine kernel K(theta) = K_0 + L(theta) (e.g. a shift -gamma I) overrides these two:
+    # derivatives in theta use only the linear part L.
+    def _apply_linear(self, v: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """L(v) Y, the part of K(v) Y linear in v (J_theta v = vec(L(v) Y))."""
+        return self._apply(v, Y)
+
+    def _apply_transpose_linear(self, v: np.ndarray, Z: np.ndarray) -> np.ndarray:
+        """L(v)^T Z."""
+        return self._apply_transpose(v, Z)
+
     def _check_theta(self, theta) -> np.ndarray:
         return as_vector(theta, "theta (kernel parameters)", size=self.n_theta)
 
     # --- shared ------------------------------------------------------------------------
+    @property
+    def fan_in(self) -> float:
+        """Inputs that meet in one output: n_theta / n_out (n_in for a dense kernel)."""
+        return self.n_theta / self.n_out
+
     @property
     def shape(self) -> tuple[int, int]:
         """Shape (n_out, n_in) of K(theta)."""
@@ -99,7 +114,7 @@ class Kernel:
         out = (self.n_out, n)
         J_theta = LinearOperator(
             (self.n_out * n, self.n_theta), dtype=float,
-            matvec=lambda v: vec(self._apply(np.asarray(v).reshape(-1), Y)),
+            matvec=lambda v: vec(self._apply_linear(np.asarray(v).reshape(-1), Y)),
             rmatvec=lambda w: self._gradient(Y, mat(w, out)))
         J_Y = LinearOperator(
             (self.n_out * n, self.n_in * n), dtype=float,

@@ -46,6 +46,11 @@ class Convolution(Kernel):
         self.n_theta = s1 * s2 * self.c_in * self.c_out
         self.centre = ((s1 - 1) // 2, (s2 - 1) // 2)
 
+    @property
+    def fan_in(self) -> float:
+        """Inputs that meet in one output pixel: s1 s2 c_in."""
+        return self.stencil_shape[0] * self.stencil_shape[1] * self.c_in
+
     # vec <-> arrays with explicit image, channel and example axes (Fortran order throughout)
     def stencils(self, theta) -> np.ndarray:
         """theta as an array (s1, s2, c_in, c_out)."""

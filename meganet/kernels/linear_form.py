@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from ..linalg import mat, vec
 from .base import Kernel
+from .shifted import Shifted
 
 __all__ = ["LinearFormKernel", "dense_kernel", "diagonal_kernel", "antisymmetric_kernel",
            "m_matrix_kernel"]
@@ -77,14 +78,19 @@ def diagonal_kernel(n: int) -> LinearFormKernel:
     return LinearFormKernel(Q, n, n, "diagonal")
 
 
-def antisymmetric_kernel(n: int) -> LinearFormKernel:
-    """K = T - T^T with theta filling the strictly lower triangle T: eigenvalues purely imaginary."""
+def antisymmetric_kernel(n: int, gamma: float = 0.0):
+    """K = T - T^T - gamma I with theta filling the strictly lower triangle T.
+
+    The eigenvalues of T - T^T are purely imaginary; gamma > 0 shifts them to real part -gamma
+    (a `Shifted` kernel), which keeps a forward-Euler ResNet step stable.
+    """
     i, j = np.tril_indices(n, -1)
     k = np.arange(i.size)
     rows = np.concatenate([_index(i, j, n), _index(j, i, n)])
     Q = sp.csr_matrix((np.concatenate([np.ones(k.size), -np.ones(k.size)]),
                        (rows, np.concatenate([k, k]))), shape=(n * n, k.size))
-    return LinearFormKernel(Q, n, n, "antisymmetric")
+    K = LinearFormKernel(Q, n, n, "antisymmetric")
+    return Shifted(K, gamma) if gamma else K
 
 
 def m_matrix_kernel(n: int) -> LinearFormKernel:

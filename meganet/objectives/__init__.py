@@ -2,7 +2,7 @@
 from .conditioning import residual_jacobian, singular_values
 from .landscape import random_direction, slice_1d, slice_2d
 from .linear_model import LinearModelObjective
-from .single_layer import SingleLayerObjective
+from .network import NetworkObjective, SingleLayerObjective
 
-__all__ = ["LinearModelObjective", "SingleLayerObjective", "residual_jacobian", "singular_values",
+__all__ = ["LinearModelObjective", "NetworkObjective", "SingleLayerObjective", "residual_jacobian", "singular_values",
            "random_direction", "slice_1d", "slice_2d"]

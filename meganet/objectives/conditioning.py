@@ -19,7 +19,7 @@ __all__ = ["residual_jacobian", "singular_values"]
 def residual_jacobian(full, x) -> LinearOperator:
     """J = [J_p J_W] of r(p, W) = vec(W Z1(p) - C) at x = [p; vec(W)] (a SingleLayerObjective)."""
     p, W = full.split(x)
-    Z, lin = full.layer.linearize(p, full.Y)
+    Z, lin = full.network.linearize(p, full.Y)
     Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if full.classifier_bias else Z
     W0 = W[:, :-1] if full.classifier_bias else W
     m, n_p = W.shape[0] * Z.shape[1], full.n_p

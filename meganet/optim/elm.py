@@ -17,12 +17,12 @@ def extreme_learning_machine(full, *, scale: float = 1.0, seed: int = 0, p=None,
     """Random layer parameters p, then W = argmin_W J(p, W): VarPro's inner problem, once.
 
     full: a SingleLayerObjective (its loss and alpha_W define the classifier problem).
-    p: the layer parameters; by default full.layer.initial_parameters(seed, scale) (fan-in
+    p: the layer parameters; by default full.network.initial_parameters(seed, scale) (fan-in
     scaled, as train_single_layer starts).
     Returns an OptimizationResult with x = [p; vec(W)] (a point of `full`), p and W.
     """
     start = time.perf_counter()
-    p = full.layer.initial_parameters(seed, scale) if p is None else np.asarray(p, dtype=float)
+    p = full.network.initial_parameters(seed, scale) if p is None else np.asarray(p, dtype=float)
     W = VarProObjective(full, inner_atol=inner_atol).solve_W(p)
     x = np.concatenate([p, vec(W)])
     history = History()

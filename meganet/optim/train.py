@@ -1,8 +1,9 @@
-"""One entry point to train a single-layer classifier by any of the course's methods.
+"""One entry point to train "network features, then a linear classifier" by any course method.
 
-Lecture 08, the training-race widget and the Peaks benchmark run the same experiment, so they
-share this function: the same objective, the same initial layer, the same record of training
+Lectures 08-11, the training-race widget and the Peaks benchmarks run the same experiment, so
+they share `train`: the same objective, the same initial network, the same record of training
 and validation error against iterations, passes over the data and wall time.
+`train_single_layer` is `train` on one dense layer of a given width.
 """
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import numpy as np
 from ..kernels import dense_kernel
 from ..layers import SingleLayer
 from ..losses import SoftmaxCrossEntropy
-from ..objectives import SingleLayerObjective
+from ..linalg import vec
+from ..objectives import NetworkObjective
 from .elm import extreme_learning_machine
 from .newton_cg import newton_cg
 from .sgd import sgd
 from .varpro import varpro
 
-__all__ = ["train_single_layer", "METHODS", "METHOD_DEFAULTS"]
+__all__ = ["train", "train_single_layer", "METHODS", "METHOD_DEFAULTS"]
 
 METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
 
@@ -33,28 +35,35 @@ METHOD_DEFAULTS = {
 }
 
 
-def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", width: int = 40,
-                       sigma="tanh", loss=None, alpha_p: float = 1e-3, alpha_W: float = 1e-6,
-                       seed: int = 0, init_scale: float = 1.0, target_error: float | None = None,
-                       max_work: float | None = None, **options):
-    """Train Z = sigma(K Y + b), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
+def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss=None,
+          alpha_p: float = 1e-3, alpha_W: float = 1e-6, seed: int = 0, init_scale: float = 1.0,
+          p0=None, W0=None, target_error: float | None = None, max_work: float | None = None,
+          **options):
+    """Train Z = network(p, Y), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
-    method: 'varpro' (Newton-CG on the layer, W eliminated), 'newton_cg' (on [p; W], block
-    Gauss-Newton), 'sgd' (with momentum), 'adam', or 'elm' (random layer, W only).
+    network: any element (a layer, Chain, ResNet, ...). method: 'varpro' (Newton-CG on p, W
+    eliminated), 'newton_cg' (on [p; W], block Gauss-Newton), 'sgd' (with momentum), 'adam',
+    or 'elm' (p fixed at its start, W only).
+    p0: the start (default network.initial_parameters(seed, scale=init_scale)); W0: the
+    classifier's start for 'newton_cg', 'sgd' and 'adam' (default zero).
     options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...);
     METHOD_DEFAULTS[method] fills in the ones not given.
     Every history row records train_error, and val_error if (Y_val, C_val) are given;
     target_error stops a run once the validation error is at or below it (time to target);
     max_work stops it at the first record whose work (passes over the data) reaches max_work,
     so a run overshoots a budget by at most one iteration.
-    The result carries `objective`, the SingleLayerObjective, for predictions and plots.
+    The result carries `objective` (the NetworkObjective, for predictions and plots), `p` and
+    `W` (the network parameters and classifier weights of x = [p; vec(W)]).
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     options = {**METHOD_DEFAULTS[method], **options}
-    layer = SingleLayer(dense_kernel(width, np.shape(Y)[0]), sigma)
-    full = SingleLayerObjective(layer, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
-    p0 = layer.initial_parameters(seed, scale=init_scale)
+    full = NetworkObjective(network, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
+    p0 = network.initial_parameters(seed, scale=init_scale) if p0 is None \
+        else network.check_parameters(p0)
+    W0 = np.zeros(full.shape_W) if W0 is None else np.asarray(W0, dtype=float)
+    if W0.shape != full.shape_W:
+        raise ValueError(f"W0 must have shape {full.shape_W} (classes, features + bias), got {W0.shape}")
     has_val = Y_val is not None and C_val is not None
 
     def monitor(x):
@@ -75,10 +84,20 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, method: str = "varpro", 
     elif method == "varpro":
         result = varpro(full, p0, callback=monitor, **options)
     else:
-        x0 = np.concatenate([p0, np.zeros(full.n - full.n_p)])
+        x0 = np.concatenate([p0, vec(W0)])
         if method == "newton_cg":
             result = newton_cg(full, x0, callback=monitor, **options)
         else:
             result = sgd(full, x0, method=method, seed=seed, callback=monitor, **options)
     result.objective = full
+    result.p, result.W = full.split(result.x)
     return result
+
+
+def train_single_layer(Y, C, Y_val=None, C_val=None, *, width: int = 40, sigma="tanh", **options):
+    """`train` on one dense layer Z = sigma(K Y + b) of the given width (lectures 05-08).
+
+    Options are those of `train` (method, loss, alpha_p, alpha_W, seed, ...).
+    """
+    layer = SingleLayer(dense_kernel(width, np.shape(Y)[0]), sigma)
+    return train(layer, Y, C, Y_val, C_val, **options)

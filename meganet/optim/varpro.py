@@ -66,22 +66,22 @@ class VarProObjective:
         return np.concatenate([p, vec(self.solve_W(p))])
 
     def __call__(self, p) -> float:
-        p = as_vector(p, "p (layer parameters)", size=self.n)
+        p = as_vector(p, "p (network parameters)", size=self.n)
         return self.full.value(p, self.solve_W(p))
 
     def derivatives(self, p):
         """(J_red, grad J_red, Gauss-Newton H_pp at W(p))."""
-        p = as_vector(p, "p (layer parameters)", size=self.n)
+        p = as_vector(p, "p (network parameters)", size=self.n)
         J, gp, _, H_pp, _ = self.full.linearize(p, self.solve_W(p))
         return J, gp, H_pp
 
 
 def varpro(full, p0, *, method: str = "newton_cg", inner_atol: float = 1e-8, callback=None,
            **options):
-    """Minimise J_red(p) from p0 by 'newton_cg' or 'steepest_descent' on the layer parameters.
+    """Minimise J_red(p) from p0 by 'newton_cg' or 'steepest_descent' on the network parameters.
 
     Returns the optimizer's OptimizationResult with x = [p; vec(W(p))] (a point of the full
-    objective, so results of all methods compare directly) and `p` the layer parameters.
+    objective, so results of all methods compare directly) and `p` the network parameters.
     callback, like x, sees the full point [p; vec(W(p))].
     """
     methods = {"newton_cg": newton_cg, "steepest_descent": steepest_descent}

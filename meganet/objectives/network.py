@@ -1,6 +1,7 @@
-"""Training objectives of a single-layer network, full and VarPro-reduced.
+"""The training objective of "network features, then a linear classifier W", full and reduced.
 
-    Z(p) = sigma(K(theta) Y + b),  p = [theta; b],   Z1 = [Z; 1^T] if the classifier has a bias
+    Z(p) = network(p, Y)  (any element: a single layer sigma(K(theta) Y + b), a Chain, a ResNet)
+    Z1 = [Z; 1^T] if the classifier has a bias
     J(p, W) = E(W Z1, C) + alpha_p/2 ||p||^2 + alpha_W/2 ||W||_F^2
 
 Full objective, unknowns x = [p; vec(W)]:
@@ -19,41 +20,48 @@ from scipy.sparse.linalg import LinearOperator
 from ..linalg import mat, vec
 from ..validation import as_matrix, as_vector, check_columns_match, check_positive
 
-__all__ = ["SingleLayerObjective"]
+__all__ = ["NetworkObjective", "SingleLayerObjective"]
 
 
-class SingleLayerObjective:
-    """J(p, W) for layer Z = layer.forward(p, Y), scores W [Z; 1] (or W Z), labels C.
+class NetworkObjective:
+    """J(p, W) for features Z = network.forward(p, Y), scores W [Z; 1] (or W Z), labels C.
 
-    `work` counts passes through the layer over the data, scaled by the fraction of examples
+    network: any element (n_params, n_in, n_out, forward, linearize with lin.J_theta).
+    `work` counts passes through the network over the data, scaled by the fraction of examples
     used, so mini-batch and full-batch methods compare fairly: a value is 1, a gradient 2
     (forward and backward), a Gauss-Newton product in p 2 (J_p v and J_p^T w). Products that
     touch only the fixed features [Z; 1] (H_WW, VarPro's inner Newton-CG on W) are cheaper
     and not counted, except 2 per inner Newton step (see VarProObjective.solve_W).
     """
 
-    def __init__(self, layer, loss, Y, C, alpha_p: float = 0.0, alpha_W: float = 0.0,
+    def __init__(self, network, loss, Y, C, alpha_p: float = 0.0, alpha_W: float = 0.0,
                  classifier_bias: bool = True, work_scale: float = 1.0):
-        self.layer, self.loss = layer, loss
+        self.network, self.loss = network, loss
         self.Y = as_matrix(Y, "Y (features)")
-        if self.Y.shape[0] != layer.n_in:
-            raise ValueError(f"Y must have {layer.n_in} rows (the layer's input size), got {self.Y.shape}")
+        if self.Y.shape[0] != network.n_in:
+            raise ValueError(f"Y must have {network.n_in} rows (the input size of {network!r}), "
+                             f"got {self.Y.shape}")
         C = as_matrix(C, "C (labels)")
         check_columns_match(self.Y, C, ("Y (features)", "C (labels)"))
         self.C = loss._check_labels(C, loss.n_scores(C), self.Y.shape[1])
         self.alpha_p = check_positive(alpha_p, "alpha_p")
         self.alpha_W = check_positive(alpha_W, "alpha_W")
         self.classifier_bias = classifier_bias
-        self.n_p = layer.n_params
-        self.shape_W = (loss.n_scores(C), layer.n_out + int(classifier_bias))
+        self.n_p = network.n_params
+        self.shape_W = (loss.n_scores(C), network.n_out + int(classifier_bias))
         self.n = self.n_p + self.shape_W[0] * self.shape_W[1]
         self.work = 0.0
         self.work_scale = work_scale  # fraction of the full data set these examples are
 
-    def subset(self, columns) -> "SingleLayerObjective":
+    @property
+    def layer(self):
+        """The network (the name of lectures 05-08, where it is one layer)."""
+        return self.network
+
+    def subset(self, columns) -> "NetworkObjective":
         """The same objective on the examples `columns` (a mini-batch), sharing the work meter scale."""
         fraction = len(np.atleast_1d(columns)) / self.Y.shape[1]
-        return SingleLayerObjective(self.layer, self.loss, self.Y[:, columns], self.C[:, columns],
+        return NetworkObjective(self.network, self.loss, self.Y[:, columns], self.C[:, columns],
                                     self.alpha_p, self.alpha_W, self.classifier_bias,
                                     work_scale=self.work_scale * fraction)
 
@@ -64,7 +72,7 @@ class SingleLayerObjective:
 
     def features(self, p, Y=None) -> np.ndarray:
         """Z1 = [Z; 1] (or Z) for the training data or another Y."""
-        Z = self.layer.forward(p, self.Y if Y is None else Y)
+        Z = self.network.forward(p, self.Y if Y is None else Y)
         return np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
 
     def _W0(self, W):
@@ -80,7 +88,7 @@ class SingleLayerObjective:
 
     def linearize(self, p, W):
         """J, grad_p, grad_W, and the Gauss-Newton blocks H_pp, H_WW as LinearOperators."""
-        Z, lin = self.layer.linearize(p, self.Y)
+        Z, lin = self.network.linearize(p, self.Y)
         Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
         E, dS, hess_S = self.loss.derivatives(W @ Z1, self.C)
         W0 = self._W0(W)
@@ -126,3 +134,7 @@ class SingleLayerObjective:
         Y = self.Y if Y is None else Y
         C = self.C if C is None else C
         return self.loss.accuracy(W @ self.features(p, Y), C)
+
+
+# lectures 05-08 train one layer; the objective is the same for any network
+SingleLayerObjective = NetworkObjective

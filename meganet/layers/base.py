@@ -1,0 +1,55 @@
+"""What every layer shares: checked entry points around unchecked ones that networks call.
+
+A layer is an element Z = f(p, Y) with `n_params`, `n_in`, `n_out`, `forward(p, Y)`,
+`linearize(p, Y) -> (Z, lin)` (lin a `Linearization`) and `initial_parameters(seed)`.
+`forward` and `linearize` check their input and call `_forward` and `_linearize`, which a
+network calls directly once it has checked the input of the whole network.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..validation import as_matrix, as_vector
+
+__all__ = ["Element", "check_batch"]
+
+
+def check_batch(Y, rows: int, name: str, owner: str) -> np.ndarray:
+    """Y as a finite matrix with `rows` rows (examples in columns); a vector is one example."""
+    Y = np.asarray(Y, dtype=float) if not isinstance(Y, np.ndarray) else Y
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    Y = as_matrix(Y, name)
+    if Y.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows (the input size of {owner}; examples in "
+                         f"columns), got shape {Y.shape}")
+    return Y
+
+
+class Element:
+    """Base class of layers and networks (the element interface of the design notes)."""
+
+    n_params: int
+    n_in: int
+    n_out: int
+
+    def _forward(self, p, Y):
+        raise NotImplementedError
+
+    def _linearize(self, p, Y):
+        raise NotImplementedError
+
+    def check_parameters(self, p) -> np.ndarray:
+        return as_vector(p, f"p (the {self.n_params} parameters of {self!r})", size=self.n_params) \
+            if self.n_params else np.zeros(0)
+
+    def forward(self, p, Y) -> np.ndarray:
+        """Z = f(p, Y), shape (n_out, n)."""
+        return self._forward(self.check_parameters(p), check_batch(Y, self.n_in, "Y", repr(self)))
+
+    def __call__(self, p, Y) -> np.ndarray:
+        return self.forward(p, Y)
+
+    def linearize(self, p, Y):
+        """(Z, lin): the output and its `Linearization` (J_theta, J_Y and matrix products)."""
+        return self._linearize(self.check_parameters(p), check_batch(Y, self.n_in, "Y", repr(self)))

@@ -1,0 +1,16 @@
+"""Networks: elements composed of elements, with the same interface as a layer.
+
+Chain (plain and multi-stage networks), ResNet (forward Euler), HyperbolicNet (leapfrog, second
+order in time), HamiltonianNet (two streams, Verlet); `prolong` doubles the depth of a trained
+network for multilevel training. Back-propagation is J_theta^T of the composed element.
+"""
+from .architectures import peaks_resnet, residual_cnn
+from .chain import Chain
+from .hamiltonian import HamiltonianNet
+from .hyperbolic import HyperbolicNet
+from .prolongation import prolong
+from .resnet import ResNet
+from .time_stepping import TimeStepping
+
+__all__ = ["Chain", "ResNet", "HyperbolicNet", "HamiltonianNet", "TimeStepping", "prolong",
+           "peaks_resnet", "residual_cnn"]
