@@ -12,9 +12,11 @@ import numpy as np
 from meganet import mat, vec
 from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
-from meganet.layers import ACTIVATIONS, SingleLayer
+from meganet.layers import ACTIVATIONS, DoubleLayer, SingleLayer, SymmetricLayer
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
-from meganet.objectives import LinearModelObjective, SingleLayerObjective, residual_jacobian
+from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, residual_cnn
+from meganet.objectives import (LinearModelObjective, NetworkObjective, SingleLayerObjective,
+                                residual_jacobian)
 from meganet.optim import VarProObjective
 from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
 
@@ -137,6 +139,17 @@ def activation_cases():
                    h0=0.01)
 
 
+def element_cases(name, element, p, Y):
+    """Z in p and Z in Y for any element (layer or network), with J_theta and J_Y transposed."""
+    yield Case(f"{name}: Z in p", lambda p, E=element, Y=Y: (vec(E.forward(p, Y)),
+                                                             E.linearize(p, Y)[1].J_theta), p,
+               operator=lambda p, E=element, Y=Y: E.linearize(p, Y)[1].J_theta)
+    yield Case(f"{name}: Z in Y",
+               lambda y, E=element, p=p, s=Y.shape: (vec(E.forward(p, mat(y, s))),
+                                                      E.linearize(p, mat(y, s))[1].J_Y), vec(Y),
+               operator=lambda y, E=element, p=p, s=Y.shape: E.linearize(p, mat(y, s))[1].J_Y)
+
+
 def layer_cases():
     rng = np.random.default_rng(7)
     layers = {
@@ -144,17 +157,67 @@ def layer_cases():
         "conv zero sigmoid, channel bias": SingleLayer(ConvZero((4, 4), (3, 3), 2, 3), "sigmoid", "channel"),
         "conv periodic sin, no bias": SingleLayer(ConvPeriodic((6,), (3,)), "sin", None),
         "antisymmetric smooth_relu": SingleLayer(antisymmetric_kernel(4), "smooth_relu"),
+        "shifted antisymmetric tanh": SingleLayer(antisymmetric_kernel(4, gamma=0.3), "tanh"),
+        "double dense 3->5->3 tanh": DoubleLayer(dense_kernel(5, 3), dense_kernel(5, 3), "tanh"),
+        "double conv zero 2->3 channels": DoubleLayer(ConvZero((5,), (3,), 2, 3), ConvZero((5,), (3,), 2, 3),
+                                                      "sigmoid", "channel"),
+        "symmetric dense tanh": SymmetricLayer(dense_kernel(4, 3), "tanh"),
+        "symmetric conv zero 2x2 channels": SymmetricLayer(ConvZero((4, 3), (3, 3), 2, 2), "smooth_relu",
+                                                           "channel"),
     }
     for name, layer in layers.items():
         p = 0.5 * rng.standard_normal(layer.n_params)
         Y = rng.standard_normal((layer.n_in, 4))
-        yield Case(f"layer {name}: Z in p", lambda p, L=layer, Y=Y: (vec(L.forward(p, Y)),
-                                                                    L.linearize(p, Y)[1].J_theta), p,
-                   operator=lambda p, L=layer, Y=Y: L.linearize(p, Y)[1].J_theta)
-        yield Case(f"layer {name}: Z in Y",
-                   lambda y, L=layer, p=p, s=Y.shape: (vec(L.forward(p, mat(y, s))),
-                                                        L.linearize(p, mat(y, s))[1].J_Y), vec(Y),
-                   operator=lambda y, L=layer, p=p, s=Y.shape: L.linearize(p, mat(y, s))[1].J_Y)
+        yield from element_cases(f"layer {name}", layer, p, Y)
+
+
+def networks():
+    """Every network type, with dense and convolution kernels, 1 to 16 steps."""
+    conv = ConvZero((5,), (3,), 2, 2)
+    return {
+        "ResNet dense tanh, 1 step": ResNet(SingleLayer(dense_kernel(3, 3), "tanh"), 1, 0.5),
+        "ResNet antisymmetric gamma=0.1, 16 steps": ResNet(SingleLayer(antisymmetric_kernel(3, 0.1), "tanh"), 16, 4.0),
+        "ResNet double layer 3->6->3, 3 steps": ResNet(DoubleLayer(dense_kernel(6, 3), dense_kernel(6, 3), "sin"), 3, 1.0),
+        "ResNet parabolic conv zero, 4 steps": ResNet(SymmetricLayer(conv, "tanh", "channel"), 4, 1.0),
+        "HyperbolicNet conv zero, 1 step": HyperbolicNet(SymmetricLayer(conv, "tanh", "channel"), 1, 1.0),
+        "HyperbolicNet dense sigmoid, 7 steps": HyperbolicNet(SymmetricLayer(dense_kernel(4, 3), "sigmoid"), 7, 2.0),
+        "HamiltonianNet dense 3<->2, 5 steps": HamiltonianNet(SingleLayer(dense_kernel(3, 2), "tanh"),
+                                                              SingleLayer(dense_kernel(2, 3), "tanh"), 5, 1.0),
+        "HamiltonianNet conv, 2 steps": HamiltonianNet(SingleLayer(conv, "tanh", "channel"),
+                                                       SingleLayer(conv, "tanh", "channel"), 2, 1.0),
+        "Chain opening + ResNet": Chain([SingleLayer(dense_kernel(4, 2), "sin"),
+                                         ResNet(SingleLayer(dense_kernel(4, 4), "sin"), 6, 2.0)]),
+        "Chain plain tanh, 3 layers": Chain([SingleLayer(dense_kernel(4, 3), "tanh"),
+                                             SingleLayer(dense_kernel(4, 4), "tanh"),
+                                             SingleLayer(dense_kernel(2, 4), "tanh")]),
+        "residual CNN 2 stages (parabolic)": residual_cnn((8, 4), (2, 3), n_steps=2, sigma="tanh", stencil=(3, 1)),
+        "residual CNN 1 stage (hyperbolic)": residual_cnn((4, 4), (2,), n_steps=3, sigma="tanh",
+                                                          kind="hyperbolic"),
+    }
+
+
+def network_cases():
+    rng = np.random.default_rng(9)
+    for name, net in networks().items():
+        p = net.initial_parameters(seed=1)
+        Y = rng.standard_normal((net.n_in, 3))
+        yield from element_cases(f"network {name}", net, p, Y)
+
+
+def network_objective_cases():
+    """The objective and the VarPro-reduced objective of a network (a ResNet on 2-D points)."""
+    rng = np.random.default_rng(10)
+    Y = rng.uniform(-1, 1, (2, 20))
+    C = np.eye(3)[:, rng.integers(0, 3, 20)]
+    net = Chain([SingleLayer(dense_kernel(3, 2), "tanh"), ResNet(SingleLayer(dense_kernel(3, 3), "tanh"), 4, 1.0)])
+    full = NetworkObjective(net, SoftmaxCrossEntropy(), Y, C, alpha_p=1e-3, alpha_W=1e-3)
+    x = 0.5 * rng.standard_normal(full.n)
+    yield Case("network objective (ResNet, softmax): J in [p; W]", lambda x, f=full: f.derivatives(x)[:2],
+               x, operator=lambda x, f=full: f.derivatives(x)[2])
+    reduced = VarProObjective(full, inner_atol=1e-12)
+    yield Case("VarPro-reduced network objective (ResNet, softmax): J_red in p",
+               lambda p, r=reduced: r.derivatives(p)[:2], x[:full.n_p],
+               operator=lambda p, r=reduced: r.derivatives(p)[2])
 
 
 def single_layer_objective_cases():
@@ -181,5 +244,6 @@ def single_layer_objective_cases():
 
 
 ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases(),
-             *activation_cases(), *layer_cases(), *single_layer_objective_cases()]
+             *activation_cases(), *layer_cases(), *network_cases(), *network_objective_cases(),
+             *single_layer_objective_cases()]
 OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]

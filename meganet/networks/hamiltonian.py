@@ -6,7 +6,9 @@
 (Haber and Ruthotto, "Stable architectures for deep neural networks": F = sigma(K Z + b),
 G = sigma(K^T Y + b)). Each half step is a shear, so the map (Y_j, Z_j) -> (Y_{j+1}, Z_{j+1})
 is invertible for any parameters and h: no information is lost forwards, and the scheme
-does not damp (no vanishing of the forward signal). F maps the Z stream (width m) to width n,
+does not damp (no vanishing of the forward signal). Read with both streams at the times t_j
+it is symplectic Euler, first-order accurate for Y' = F(Z), Z' = -G(Y), Z(0) = 0 (tested
+against solve_ivp); read with Z_j at t_j - h/2 it is the staggered leapfrog. F maps the Z stream (width m) to width n,
 G maps Y (width n) to width m. Derivatives with F_j linearised at Z_j, G_j at Y_{j+1}:
     forward   dY_{j+1} = dY_j + h (J_Y^F dZ_j + J_theta^F v^F_j)
               dZ_{j+1} = dZ_j - h (J_Y^G dY_{j+1} + J_theta^G v^G_j)

@@ -1,11 +1,14 @@
-"""Second order in time (leapfrog): Y_{j+1} = 2 Y_j - Y_{j-1} + h^2 f(theta_j, Y_j), Y_{-1} = Y_0.
+"""Second order in time (leapfrog): Y_{j+1} = 2 Y_j - Y_{j-1} + h^2 f(theta_j, Y_j).
 
 With f = -K^T sigma(K Y + b) (SymmetricLayer) and convolution kernels this is the hyperbolic
 residual CNN of Ruthotto and Haber: a wave-like equation d^2Y/dt^2 = f(theta(t), Y) that
-neither damps nor amplifies (the leapfrog scheme is time-reversible: Y_{j-1} follows from
-Y_{j+1} and Y_j). Y_{-1} = Y_0 means zero initial velocity. The states (Y_{j+1}, Y_j) step by
-    (a, b) -> (2a - b + h^2 f(theta_j, a), a), whose transpose on adjoints (u, s) is
-    (u, s) -> (2u + h^2 J_Y^(j)T u + s, -u),   g_j = h^2 J_theta^(j)T u.
+neither damps nor amplifies (leapfrog is time-reversible: Y_{j-1} follows from Y_{j+1} and
+Y_j). The start has zero velocity, Y'(0) = 0, by the central difference Y_{-1} = Y_1, so the
+first step is Y_1 = Y_0 + h^2/2 f(theta_0, Y_0) and the scheme is second-order accurate.
+With c_0 = h^2/2, c_j = h^2 (j >= 1), the states (Y_{j+1}, Y_j) step by
+    (a, b) -> (2a - b + c_j f(theta_j, a), a)      (j >= 1; step 0: a -> a + c_0 f(theta_0, a))
+whose transpose on adjoints (u, s) is
+    (u, s) -> (2u + c_j J_Y^(j)T u + s, -u),   g_j = c_j J_theta^(j)T u.
 One sweep per product over the N kept states; memory O(N x width x examples).
 """
 from __future__ import annotations
@@ -25,24 +28,27 @@ class HyperbolicLinearization(Linearization):
         self.n = states[0].shape[1]
 
     def _tangent(self, dY, V):
-        """Forward sweep from dY_0 = dY (and dY_{-1} = dY_0); V: parameter directions or None."""
-        h2 = self.net.h ** 2
-        previous = dY
+        """Forward sweep from dY_0 = dY; V: parameter directions (columns per step) or None."""
+        previous = None
         for j, lin in enumerate(self.lins):
             force = lin.JY(dY) if V is None else lin.JY(dY) + lin.Jtheta(V[:, j])
-            dY, previous = 2 * dY - previous + h2 * force, dY
+            c = self.net.coefficient(j)
+            dY, previous = (dY + c * force if previous is None
+                            else 2 * dY - previous + c * force), dY
         return dY
 
     def _adjoint(self, W, want_theta):
-        h2 = self.net.h ** 2
         G = np.empty((self.net.n_layer, self.net.n_steps)) if want_theta else None
         u, s = W, 0.0
         for j in range(self.net.n_steps - 1, -1, -1):
-            lin = self.lins[j]
+            lin, c = self.lins[j], self.net.coefficient(j)
             if want_theta:
-                G[:, j] = h2 * lin.JthetaT(u)
-            u, s = 2 * u + h2 * lin.JYT(u) + s, -u
-        return G, u + s
+                G[:, j] = c * lin.JthetaT(u)
+            if j > 0:
+                u, s = 2 * u + c * lin.JYT(u) + s, -u
+            elif not want_theta:
+                u = u + c * lin.JYT(u) + s
+        return G, u
 
     def Jtheta(self, v):
         return self._tangent(np.zeros((self.n_in, self.n)), v.reshape(self.net.n_layer, -1, order="F"))
@@ -58,7 +64,8 @@ class HyperbolicLinearization(Linearization):
 
 
 class HyperbolicNet(TimeStepping):
-    """Y_{j+1} = 2 Y_j - Y_{j-1} + h^2 layer(theta_j, Y_j), Y_{-1} = Y_0; N steps, h = T/N."""
+    """Y_{j+1} = 2 Y_j - Y_{j-1} + h^2 layer(theta_j, Y_j), Y_1 = Y_0 + h^2/2 layer(theta_0, Y_0);
+    N steps, h = T/N."""
 
     def __init__(self, layer, n_steps: int, T: float = 1.0):
         if layer.n_in != layer.n_out:
@@ -78,16 +85,21 @@ class HyperbolicNet(TimeStepping):
         Y, lins, states = self._run(p, Y, linearize=True)
         return Y, HyperbolicLinearization(self, lins, states)
 
+    def coefficient(self, j: int) -> float:
+        """c_j: h^2/2 for the first step (zero initial velocity), h^2 after it."""
+        return self.h ** 2 / (2 if j == 0 else 1)
+
     def _run(self, p, Y, linearize):
-        Theta, h2 = p.reshape(self.n_layer, -1, order="F"), self.h ** 2
-        previous, states, lins = Y, [Y], []
+        Theta = p.reshape(self.n_layer, -1, order="F")
+        previous, states, lins = None, [Y], []
         for j in range(self.n_steps):
             if linearize:
                 F, lin = self.layer._linearize(Theta[:, j], Y)
                 lins.append(lin)
             else:
                 F = self.layer._forward(Theta[:, j], Y)
-            Y, previous = 2 * Y - previous + h2 * F, Y
+            c = self.coefficient(j)
+            Y, previous = (Y + c * F if previous is None else 2 * Y - previous + c * F), Y
             states.append(Y)
         return Y, lins, states
 
