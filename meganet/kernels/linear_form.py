@@ -44,6 +44,12 @@ class LinearFormKernel(Kernel):
         theta = super()._check_theta(theta)
         return np.maximum(theta, 0.0) if self.nonnegative else theta
 
+    @property
+    def fan_in(self) -> float:
+        """Structurally nonzero entries of K(theta) per row (n_in dense, 1 diagonal, n - 1
+        antisymmetric): the inputs that meet in one output."""
+        return np.unique(self.Q.nonzero()[0]).size / self.n_out
+
     def matrix(self, theta) -> np.ndarray:
         """K(theta) = mat(Q theta)."""
         return mat(self.Q @ theta, self.shape)
