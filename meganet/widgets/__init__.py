@@ -8,7 +8,9 @@ matplotlib's Agg canvas and works without a front end. ipywidgets is imported on
 from .tikhonov import LCurve, TikhonovExplorer, TikhonovResult, tikhonov_explorer
 from .stencil import StencilExplorer, StencilResult, stencil_explorer
 from .training import MethodRun, TrainingRace, TrainingRaceResult, training_race
+from .resnet_flow import ResNetFlow, ResNetFlowResult, resnet_flow
 
 __all__ = ["tikhonov_explorer", "TikhonovExplorer", "TikhonovResult", "LCurve"]
 __all__ += ["stencil_explorer", "StencilExplorer", "StencilResult"]
 __all__ += ["training_race", "TrainingRace", "TrainingRaceResult", "MethodRun"]
+__all__ += ["resnet_flow", "ResNetFlow", "ResNetFlowResult"]
