@@ -89,3 +89,16 @@ def test_taylor_test_of_a_matrix_valued_function_with_vec_derivative():
     A = np.random.default_rng(4).standard_normal((6, 3))
     f = lambda x: (mat(A @ x + (x @ x) * np.ones(6), (2, 3)), lambda v: A @ v + 2 * (x @ v))  # noqa: E731
     assert check_derivative(f, np.ones(3)).passed
+
+
+def test_taylor_test_flattens_a_matrix_x_by_vec():
+    """J v of an operator on vec(X) and the gradient of a scalar, both with a matrix X."""
+    from meganet.linalg import matrix_operator
+
+    rng = np.random.default_rng(3)
+    A, X = rng.standard_normal((4, 3)), rng.standard_normal((3, 5))
+    op = matrix_operator(left=A, shape=X.shape)
+    assert check_derivative(lambda X: (np.tanh(A @ X), lambda v: vec((1 - np.tanh(A @ X) ** 2)
+                                                                     * (A @ mat(v, X.shape)))), X).passed
+    assert check_derivative(lambda X: (vec(A @ X), op), X).passed
+    assert check_derivative(lambda X: (0.5 * np.sum((A @ X) ** 2), A.T @ A @ X), X).passed

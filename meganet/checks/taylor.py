@@ -33,7 +33,7 @@ def directional_derivative(df, v: np.ndarray, f0) -> np.ndarray:
         if df.size != v.size:
             raise ValueError(f"the gradient of a scalar function must have {v.size} entries "
                              f"(one per unknown), got shape {df.shape}")
-        return np.vdot(df.reshape(-1), v)
+        return np.vdot(df.reshape(-1, order="F"), v)  # v is vec(V): columns first
     if df.ndim != 2 or df.shape != (np.size(f0), v.size):
         raise ValueError(f"the Jacobian must have shape ({np.size(f0)}, {v.size}) "
                          f"(f.size, x.size), got {df.shape}")
@@ -97,7 +97,8 @@ def check_derivative(fun, x, v=None, *, n_steps: int = 14, h0: float = 1.0, seed
     fun : callable x -> (f, df)
         f is a scalar or an array; df its derivative at x in any form accepted by
         `directional_derivative` (gradient, Jacobian matrix, LinearOperator, callable v -> Jv).
-    x : array of unknowns (any shape; flattened with the same order in v).
+    x : array of unknowns (any shape); a matrix x is flattened by vec (columns first) for the
+        product J v, as the element interface's J_theta and J_Y expect.
     n_steps : number of step sizes h = h0, h0/2, ..., h0 / 2**(n_steps-1).
     min_order : the smallest median observed order of E1 accepted as "order 2".
 
@@ -111,11 +112,12 @@ def check_derivative(fun, x, v=None, *, n_steps: int = 14, h0: float = 1.0, seed
     if v is None:
         v = rng.standard_normal(x.shape)
         v /= np.linalg.norm(v)
-    v = np.asarray(v, dtype=float).reshape(x.shape)
+    v = np.asarray(v, dtype=float)
+    v = v if v.shape == x.shape else v.reshape(x.shape, order="F")
     f0, df = fun(x)
     f0 = np.asarray(f0, dtype=float)
     # J v comes as vec(f)'s derivative when f is a matrix: refill columns first, like vec
-    Jv = np.asarray(directional_derivative(df, v.reshape(-1), f0), dtype=float).reshape(f0.shape, order="F")
+    Jv = np.asarray(directional_derivative(df, v.reshape(-1, order="F"), f0), dtype=float).reshape(f0.shape, order="F")
 
     h = h0 * 0.5 ** np.arange(n_steps)
     E0 = np.empty(n_steps)

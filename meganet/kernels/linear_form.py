@@ -30,6 +30,10 @@ class LinearFormKernel(Kernel):
             raise ValueError(f"Q must have n_out * n_in = {n_out * n_in} rows, got {Q.shape[0]}")
         self.Q, self.n_out, self.n_in, self.n_theta = Q, int(n_out), int(n_in), Q.shape[1]
         self.name, self.nonnegative = name, nonnegative
+        # K = mat(theta) for a dense kernel: skip the sparse product (it dominates small layers)
+        self._is_identity = (Q.shape[0] == Q.shape[1] and Q.nnz == Q.shape[0]
+                             and np.array_equal(Q.indices, np.arange(Q.shape[0]))
+                             and np.all(Q.data == 1))
 
     def _check_theta(self, theta):
         theta = super()._check_theta(theta)
@@ -52,7 +56,7 @@ class LinearFormKernel(Kernel):
 
     def matrix(self, theta) -> np.ndarray:
         """K(theta) = mat(Q theta)."""
-        return mat(self.Q @ theta, self.shape)
+        return mat(theta if self._is_identity else self.Q @ theta, self.shape)
 
     def _apply(self, theta, Y):
         return self.matrix(theta) @ Y
@@ -61,7 +65,8 @@ class LinearFormKernel(Kernel):
         return self.matrix(theta).T @ Z
 
     def _gradient(self, Y, W):
-        return self.Q.T @ vec(W @ Y.T)
+        G = vec(W @ Y.T)
+        return G if self._is_identity else self.Q.T @ G
 
     def __repr__(self) -> str:
         return f"LinearFormKernel({self.name}, n_out={self.n_out}, n_in={self.n_in}, n_theta={self.n_theta})"

@@ -22,9 +22,14 @@ class Activation:
     f: Callable[[np.ndarray], np.ndarray]
     df: Callable[[np.ndarray], np.ndarray]
     d2f: Callable[[np.ndarray], np.ndarray]
+    both: Callable[[np.ndarray], tuple] | None = None  # (f, df) sharing work, e.g. tanh' = 1 - f^2
 
     def __call__(self, x):
         return self.f(x)
+
+    def f_df(self, x):
+        """(sigma(x), sigma'(x)), computed together where they share work."""
+        return self.both(x) if self.both is not None else (self.f(x), self.df(x))
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
@@ -39,14 +44,26 @@ def _smooth_relu_parts(x, eps=0.1):
     return f, df, d2f
 
 
+def _tanh_both(x):
+    t = np.tanh(x)
+    return t, 1 - t * t
+
+
+def _sigmoid_both(x):
+    s = expit(x)
+    return s, s * (1 - s)
+
+
 tanh = Activation("tanh", np.tanh, lambda x: 1 - np.tanh(x) ** 2,
-                  lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2))
+                  lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), _tanh_both)
 relu = Activation("relu", lambda x: np.maximum(x, 0.0), lambda x: (x > 0).astype(float),
-                  lambda x: np.zeros_like(x, dtype=float))
+                  lambda x: np.zeros_like(x, dtype=float),
+                  lambda x: (np.maximum(x, 0.0), (x > 0).astype(float)))
 smooth_relu = Activation("smooth_relu", lambda x: _smooth_relu_parts(x)[0],
-                         lambda x: _smooth_relu_parts(x)[1], lambda x: _smooth_relu_parts(x)[2])
+                         lambda x: _smooth_relu_parts(x)[1], lambda x: _smooth_relu_parts(x)[2],
+                         lambda x: _smooth_relu_parts(x)[:2])
 sigmoid = Activation("sigmoid", expit, lambda x: expit(x) * (1 - expit(x)),
-                     lambda x: expit(x) * (1 - expit(x)) * (1 - 2 * expit(x)))
+                     lambda x: expit(x) * (1 - expit(x)) * (1 - 2 * expit(x)), _sigmoid_both)
 sin = Activation("sin", np.sin, np.cos, lambda x: -np.sin(x))
 identity = Activation("identity", lambda x: np.asarray(x, dtype=float),
                       lambda x: np.ones_like(x, dtype=float), lambda x: np.zeros_like(x, dtype=float))

@@ -22,9 +22,9 @@ __all__ = ["DoubleLayer"]
 
 
 class DoubleLayerLinearization(Linearization):
-    def __init__(self, layer, theta1, theta2, Y, A, S):
+    def __init__(self, layer, theta1, theta2, Y, A, S, dsigma):
         self.layer, self.theta1, self.theta2, self.Y, self.S = layer, theta1, theta2, Y, S
-        self.A, self.dsigma = A, layer.sigma.df(A)
+        self.A, self.dsigma = A, dsigma
         self.n_params, self.n_in, self.n_out, self.n = layer.n_params, layer.n_in, layer.n_out, Y.shape[1]
 
     def Jtheta(self, v):
@@ -88,8 +88,11 @@ class DoubleLayer(Element):
         return self.K2._apply_transpose(theta2, S)
 
     def _linearize(self, p, Y):
-        theta1, theta2, A, S = self._parts(p, Y)
-        return self.K2._apply_transpose(theta2, S), DoubleLayerLinearization(self, theta1, theta2, Y, A, S)
+        theta1, b, theta2 = self.split_unchecked(p)
+        A = self.K1._apply(theta1, Y) + self.bias.spread(b)
+        S, dsigma = self.sigma.f_df(A)
+        return (self.K2._apply_transpose(theta2, S),
+                DoubleLayerLinearization(self, theta1, theta2, Y, A, S, dsigma))
 
     def __repr__(self) -> str:
         return f"DoubleLayer({self.K1!r}, {self.K2!r}, sigma={self.sigma.name}, bias={self.bias.kind})"

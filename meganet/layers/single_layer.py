@@ -94,7 +94,8 @@ class SingleLayer(Element):
 
     def _linearize(self, p, Y):
         theta, A = self._pre_activation(p, Y)
-        return self.sigma.f(A), LayerLinearization(self, theta, Y, A, self.sigma.df(A))
+        Z, dsigma = self.sigma.f_df(A)
+        return Z, LayerLinearization(self, theta, Y, A, dsigma)
 
     def __repr__(self) -> str:
         return f"SingleLayer({self.kernel!r}, sigma={self.sigma.name}, bias={self.bias.kind})"

@@ -24,9 +24,8 @@ __all__ = ["SymmetricLayer"]
 
 
 class SymmetricLayerLinearization(Linearization):
-    def __init__(self, layer, theta, Y, A, S):
-        self.layer, self.theta, self.Y, self.A, self.S = layer, theta, Y, A, S
-        self.dsigma = layer.sigma.df(A)
+    def __init__(self, layer, theta, Y, A, S, dsigma):
+        self.layer, self.theta, self.Y, self.A, self.S, self.dsigma = layer, theta, Y, A, S, dsigma
         self.n_params, self.n_in, self.n_out, self.n = layer.n_params, layer.n_in, layer.n_out, Y.shape[1]
 
     def Jtheta(self, v):
@@ -78,8 +77,10 @@ class SymmetricLayer(Element):
         return -self.K._apply_transpose(theta, S)
 
     def _linearize(self, p, Y):
-        theta, A, S = self._parts(p, Y)
-        return -self.K._apply_transpose(theta, S), SymmetricLayerLinearization(self, theta, Y, A, S)
+        theta = p[:self.K.n_theta]
+        A = self.K._apply(theta, Y) + self.bias.spread(p[self.K.n_theta:])
+        S, dsigma = self.sigma.f_df(A)
+        return -self.K._apply_transpose(theta, S), SymmetricLayerLinearization(self, theta, Y, A, S, dsigma)
 
     def __repr__(self) -> str:
         return f"SymmetricLayer({self.K!r}, sigma={self.sigma.name}, bias={self.bias.kind})"
