@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
+from meganet.checks import finite_difference_jacobian
 from meganet.kernels import ConvZero, antisymmetric_kernel, average_pooling, dense_kernel
 from meganet.layers import DoubleLayer, LinearMap, SingleLayer, SymmetricLayer
 from meganet.linalg import mat, to_dense, vec
@@ -30,9 +31,7 @@ def test_jacobian_matches_finite_differences(name):
     rng = np.random.default_rng(0)
     p, Y = net.initial_parameters(seed=2), rng.standard_normal((net.n_in, 2))
     J = to_dense(net.linearize(p, Y)[1].J_theta)
-    eps = 1e-6
-    J_fd = np.column_stack([(vec(net.forward(p + eps * e, Y)) - vec(net.forward(p - eps * e, Y))) / (2 * eps)
-                            for e in np.eye(net.n_params)])
+    J_fd = finite_difference_jacobian(lambda q: net.forward(q, Y), p, delta=1e-6)
     assert np.allclose(J, J_fd, rtol=1e-6, atol=1e-8 * np.abs(J).max())
 
 
