@@ -15,7 +15,7 @@ from meganet.kernels import ConvZero, antisymmetric_kernel, average_pooling, den
 from meganet.layers import DoubleLayer, LinearMap, SingleLayer, SymmetricLayer
 from meganet.linalg import mat, to_dense, vec
 from meganet.networks import (Chain, HamiltonianNet, HyperbolicNet, ResNet, peaks_resnet, prolong,
-                              residual_cnn)
+                              resample_steps, residual_cnn)
 from meganet.optim import multilevel_train, train
 
 from derivative_cases import networks
@@ -276,3 +276,23 @@ def test_wrong_parameter_length_names_the_element_and_size():
         net.linearize(np.zeros(48), np.zeros((2, 2)))
     with pytest.raises(ValueError, match="finite"):
         net.forward(np.full(48, np.nan), Y)
+
+
+def test_constant_resampling_splits_steps_into_substeps_with_the_same_parameters():
+    net = ResNet(SingleLayer(dense_kernel(3, 3), "tanh"), 4, 2.0)
+    p = net.initial_parameters(seed=3)
+    fine, q = resample_steps(net, p, 12, kind="constant")
+    assert fine.n_steps == 12 and fine.T == 2.0
+    assert np.array_equal(fine.step_parameters(q), np.repeat(net.step_parameters(p), 3, axis=1))
+    longer, q_long = resample_steps(net, p, 8, T=4.0, kind="linear")  # same h, twice the time
+    assert longer.h == net.h and np.allclose(longer.step_parameters(q_long)[:, :4], net.step_parameters(p))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        prolong(net, p, kind="cubic")
+
+
+def test_hamiltonian_net_runs_backwards_to_its_input():
+    net = HamiltonianNet(SingleLayer(dense_kernel(3, 2), "tanh"), SingleLayer(dense_kernel(2, 3), "tanh"), 20, 5.0)
+    p, Y = net.initial_parameters(seed=4), np.random.default_rng(9).standard_normal((3, 6))
+    Y_N, Z_N = net.linearize(p, Y)[1].states[-1]
+    Y0, Z0 = net.reverse(p, Y_N, Z_N)
+    assert np.allclose(Y0, Y, atol=1e-12) and np.allclose(Z0, 0, atol=1e-12)

@@ -8,9 +8,9 @@ from .architectures import peaks_resnet, residual_cnn
 from .chain import Chain
 from .hamiltonian import HamiltonianNet
 from .hyperbolic import HyperbolicNet
-from .prolongation import prolong
+from .prolongation import prolong, resample_steps
 from .resnet import ResNet
 from .time_stepping import TimeStepping
 
-__all__ = ["Chain", "ResNet", "HyperbolicNet", "HamiltonianNet", "TimeStepping", "prolong",
+__all__ = ["Chain", "ResNet", "HyperbolicNet", "HamiltonianNet", "TimeStepping", "prolong", "resample_steps",
            "peaks_resnet", "residual_cnn"]

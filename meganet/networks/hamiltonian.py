@@ -85,8 +85,18 @@ class HamiltonianNet(TimeStepping):
         self.n_in = self.n_out = F.n_out
         self.width_Z = F.n_in
 
-    def with_steps(self, n_steps):
-        return HamiltonianNet(self.F, self.G, n_steps, self.T)
+    def reverse(self, p, Y_N, Z_N):
+        """(Y_0, Z_0) from the final states, by running the steps backwards:
+            Z_j = Z_{j+1} + h G(theta^G_j, Y_{j+1}),    Y_j = Y_{j+1} - h F(theta^F_j, Z_j)
+        inverts each step exactly (up to round-off) for any parameters and any h.
+        Y_N: (n, n_examples), Z_N: (m, n_examples).
+        """
+        Theta, h, nF = self.step_parameters(p), self.h, self.F.n_params
+        Y, Z = np.asarray(Y_N, dtype=float), np.asarray(Z_N, dtype=float)
+        for j in range(self.n_steps - 1, -1, -1):
+            Z = Z + h * self.G.forward(Theta[nF:, j], Y)
+            Y = Y - h * self.F.forward(Theta[:nF, j], Z)
+        return Y, Z
 
     def _forward(self, p, Y):
         return self._run(p, Y, linearize=False)[0]

@@ -75,9 +75,6 @@ class HyperbolicNet(TimeStepping):
         self.layer = layer
         self.n_in = self.n_out = layer.n_in
 
-    def with_steps(self, n_steps):
-        return HyperbolicNet(self.layer, n_steps, self.T)
-
     def _forward(self, p, Y):
         return self._run(p, Y, linearize=False)[0]
 

@@ -69,9 +69,6 @@ class ResNet(TimeStepping):
         self.layer = layer
         self.n_in = self.n_out = layer.n_in
 
-    def with_steps(self, n_steps):
-        return ResNet(self.layer, n_steps, self.T)
-
     def _forward(self, p, Y):
         Theta = p.reshape(self.n_layer, -1, order="F")
         for j in range(self.n_steps):

@@ -43,9 +43,9 @@ class TimeStepping(Element):
         """Theta = mat(p, (n_layer, N)): column j holds step j's parameters."""
         return mat(self.check_parameters(p), (self.n_layer, self.n_steps))
 
-    def with_steps(self, n_steps):
-        """The same network with n_steps steps over the same final time T."""
-        raise NotImplementedError
+    def with_steps(self, n_steps, T=None):
+        """The same network (same layers) with n_steps steps over [0, T] (default: the same T)."""
+        return type(self)(*self.layers, n_steps, self.T if T is None else T)
 
     def initial_parameters(self, seed: int = 0, **options):
         """Each step's layers' initial_parameters(**options), from seeds drawn from `seed`."""

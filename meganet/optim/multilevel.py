@@ -14,11 +14,13 @@ __all__ = ["multilevel_train"]
 
 
 def multilevel_train(network, Y, C, Y_val=None, C_val=None, *, levels: int = 3, p0=None,
-                     **train_options):
+                     prolongation: str = "linear", **train_options):
     """Train `network`, prolong (2x the steps of every time-stepping element), train again.
 
     Level 0 trains `network` from p0 (or its initial parameters); level k + 1 starts from the
     prolonged parameters of level k and, for the methods that take it, level k's W.
+    prolongation: "linear" (theta(t) interpolated) or "constant" (each step split in two with
+    its parameters); see meganet.networks.prolong.
     train_options go to `train` at every level (method, maxiter, epochs, ...).
     Returns the list of per-level OptimizationResults; each carries `network` (its network).
     """
@@ -30,6 +32,6 @@ def multilevel_train(network, Y, C, Y_val=None, C_val=None, *, levels: int = 3, 
         result.network = network
         results.append(result)
         if level + 1 < levels:
-            network, p = prolong(network, result.p)
+            network, p = prolong(network, result.p, kind=prolongation)
             W = result.W
     return results
