@@ -37,14 +37,15 @@ METHOD_DEFAULTS = {
 
 def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss=None,
           alpha_p: float = 1e-3, alpha_W: float = 1e-6, seed: int = 0, init_scale: float = 1.0,
-          p0=None, W0=None, target_error: float | None = None, max_work: float | None = None,
+          bias_scale: float = 1.0, p0=None, W0=None, target_error: float | None = None, max_work: float | None = None,
           **options):
     """Train Z = network(p, Y), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
     network: any element (a layer, Chain, ResNet, ...). method: 'varpro' (Newton-CG on p, W
     eliminated), 'newton_cg' (on [p; W], block Gauss-Newton), 'sgd' (with momentum), 'adam',
     or 'elm' (p fixed at its start, W only).
-    p0: the start (default network.initial_parameters(seed, scale=init_scale)); W0: the
+    p0: the start (default network.initial_parameters(seed, scale=init_scale, bias_scale=
+    bias_scale); a small bias_scale suits convolutions, whose many pixels share one bias); W0: the
     classifier's start for 'newton_cg', 'sgd' and 'adam' (default zero).
     options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...);
     METHOD_DEFAULTS[method] fills in the ones not given.
@@ -59,7 +60,7 @@ def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     options = {**METHOD_DEFAULTS[method], **options}
     full = NetworkObjective(network, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
-    p0 = network.initial_parameters(seed, scale=init_scale) if p0 is None \
+    p0 = network.initial_parameters(seed, scale=init_scale, bias_scale=bias_scale) if p0 is None \
         else network.check_parameters(p0)
     W0 = np.zeros(full.shape_W) if W0 is None else np.asarray(W0, dtype=float)
     if W0.shape != full.shape_W:
