@@ -16,7 +16,10 @@ class Logistic(Loss):
     c_j = 1 marks the second class (probability sigmoid(s_j)); labels may be a row (1, n) of
     0/1 or one-hot columns (2, n).
         dE/ds = (sigmoid(s) - c)/n,   d2E/ds2 [ds] = sigmoid(s)(1 - sigmoid(s)) ds / n.
-    log(1 + exp(s)) is evaluated as logaddexp(0, s): no overflow for large |s|.
+    Saturated scores keep their relative accuracy because each term is evaluated in a form
+    without cancellation: per label, log(1 + e^s) - s = log(1 + e^-s) (logaddexp(0, -s) for
+    c = 1, logaddexp(0, s) for c = 0), sigmoid(s) - 1 = -sigmoid(-s), and
+    sigmoid(s)(1 - sigmoid(s)) = sigmoid(s) sigmoid(-s). No overflow for any finite s.
     """
 
     name = "logistic regression"
@@ -29,10 +32,10 @@ class Logistic(Loss):
 
     def _derivatives_in_scores(self, S, C):
         n = S.shape[1]
-        E = float(np.sum(np.logaddexp(0.0, S) - C * S)) / n
-        p = expit(S)
-        curvature = p * (1.0 - p) / n
-        return E, (p - C) / n, lambda dS: curvature * dS
+        E = float(np.sum(np.where(C == 1, np.logaddexp(0.0, -S), np.logaddexp(0.0, S)))) / n
+        p, q = expit(S), expit(-S)  # q = 1 - p, accurate where p is near 1
+        curvature = p * q / n
+        return E, np.where(C == 1, -q, p) / n, lambda dS: curvature * dS
 
     def n_scores(self, C):
         return 1

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp, softmax
+from scipy.special import softmax
 
 from ..validation import check_one_hot
 from .base import Loss
@@ -17,7 +17,11 @@ class SoftmaxCrossEntropy(Loss):
         dE/dS = (P - C)/n,
         d2E/dS2 [dS] = (P * dS - P * (1^T (P * dS)))/n   (diag(p) - p p^T per column).
     The log-sum-exp and softmax shift each column by its maximum, so scores of 1e3 or more
-    neither overflow nor lose the gradient.
+    neither overflow nor lose the gradient. Where P is nearly one-hot the forms below keep
+    relative accuracy (no 1 - P_k): with m the column maximum at row k_max,
+        E_j = (m - s_c) + log1p(sum_{i != k_max} exp(s_i - m))     (s_c: the label's score)
+        (P - C)_c = -sum_{i != c} P_i                              (the label's entry)
+        d2E/dS2 [dS] = P * (r - P^T r),  r = dS - dS_{k_max}      (the Hessian ignores shifts)
     """
 
     name = "softmax cross-entropy"
@@ -30,15 +34,23 @@ class SoftmaxCrossEntropy(Loss):
         return C
 
     def _derivatives_in_scores(self, S, C):
-        n = S.shape[1]
-        E = float(np.sum(logsumexp(S, axis=0)) - np.sum(C * S)) / n
+        n, columns = S.shape[1], np.arange(S.shape[1])
+        top = np.argmax(S, axis=0)
+        m = S[top, columns]
+        shifted = np.exp(S - m)
+        shifted[top, columns] = 0.0
+        label_score = np.sum(C * S, axis=0)
+        E = float(np.sum((m - label_score) + np.log1p(shifted.sum(axis=0)))) / n
         P = softmax(S, axis=0)
+        G = P - C
+        label = np.argmax(C, axis=0)
+        G[label, columns] = -np.sum(P * (1 - C), axis=0)  # P_c - 1, without cancellation
 
         def hess(dS):
-            PdS = P * dS
-            return (PdS - P * PdS.sum(axis=0, keepdims=True)) / n
+            r = dS - dS[top, columns]
+            return P * (r - np.sum(P * r, axis=0, keepdims=True)) / n
 
-        return E, (P - C) / n, hess
+        return E, G / n, hess
 
     def predict(self, S):
         return np.argmax(S, axis=0)
