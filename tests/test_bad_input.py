@@ -72,3 +72,37 @@ def test_least_squares_refuses_mismatched_rhs_and_unknown_method():
         lstsq(Y.T, np.ones(6), method="magic")
     with pytest.raises(ValueError, match="finite"):
         cgls(Y.T, np.full(6, np.nan))
+
+
+def test_activations_take_lists_and_refuse_complex_or_text():
+    from meganet.layers import ACTIVATIONS
+
+    for sigma in ACTIVATIONS.values():
+        assert np.array_equal(sigma.df([0.5, 2.0]), sigma.df(np.array([0.5, 2.0])))
+        with pytest.raises(TypeError, match="real"):
+            sigma([1j])
+        with pytest.raises(TypeError, match="numeric"):
+            sigma(["a"])
+
+
+@pytest.mark.parametrize("args, match", [(((5.5,), (3,)), "image_shape must be whole numbers"),
+                                         (((5,), (2.5,)), "stencil_shape must be whole numbers"),
+                                         (((5,), (3,), 1.7), "c_in must be whole numbers"),
+                                         (((5,), (3,), 1, "2"), "c_out must be whole numbers")])
+def test_convolutions_refuse_fractional_sizes(args, match):
+    from meganet.kernels import ConvPeriodic, ConvZero
+
+    for cls in (ConvZero, ConvPeriodic):
+        with pytest.raises(ValueError, match=match):
+            cls(*args)
+
+
+def test_kernels_and_layers_refuse_complex_examples():
+    from meganet.kernels import dense_kernel
+    from meganet.layers import SingleLayer
+
+    Yc = np.array([[1 + 1j], [2.0]])
+    with pytest.raises(TypeError, match="Y must be real"):
+        dense_kernel(2, 2).apply(np.ones(4), Yc)
+    with pytest.raises(TypeError, match="Y must be real"):
+        SingleLayer(dense_kernel(2, 2)).forward(np.ones(6), Yc)

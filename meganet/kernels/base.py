@@ -75,7 +75,7 @@ class Kernel:
         return (self.n_out, self.n_in)
 
     def _check_batch(self, Y, rows: int, name: str) -> np.ndarray:
-        Y = np.asarray(Y, dtype=float)
+        Y = np.asarray(Y)  # as_matrix converts to float and refuses complex or non-numeric input
         if Y.ndim == 1:
             Y = Y[:, None]
         Y = as_matrix(Y, name)

@@ -18,8 +18,16 @@ from .base import Kernel
 __all__ = ["Convolution"]
 
 
+def _as_int(value, name: str) -> int:
+    """An integer-valued number as int; 2.5 or "3" is refused rather than truncated."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not float(value).is_integer():
+        raise ValueError(f"{name} must be whole numbers, got {value!r}")
+    return int(value)
+
+
 def _as_2d(shape, name: str) -> tuple[int, int]:
-    shape = tuple(int(s) for s in np.atleast_1d(shape))
+    shape = tuple(_as_int(s, name) for s in np.atleast_1d(shape).tolist())
     if len(shape) not in (1, 2) or min(shape) < 1:
         raise ValueError(f"{name} must be (n,) or (n1, n2) with positive sizes, got {shape}")
     return shape if len(shape) == 2 else (shape[0], 1)
@@ -33,7 +41,7 @@ class Convolution(Kernel):
     def __init__(self, image_shape, stencil_shape, c_in: int = 1, c_out: int = 1):
         self.image_shape = _as_2d(image_shape, "image_shape")
         self.stencil_shape = _as_2d(stencil_shape, "stencil_shape")
-        self.c_in, self.c_out = int(c_in), int(c_out)
+        self.c_in, self.c_out = _as_int(c_in, "c_in"), _as_int(c_out, "c_out")
         if self.c_in < 1 or self.c_out < 1:
             raise ValueError(f"channel counts must be >= 1, got c_in={c_in}, c_out={c_out}")
         for n, s in zip(self.image_shape, self.stencil_shape):

@@ -13,7 +13,7 @@ from ..linalg import mat, vec
 from .base import Kernel
 from .shifted import Shifted
 
-__all__ = ["LinearFormKernel", "dense_kernel", "diagonal_kernel", "antisymmetric_kernel",
+__all__ = ["LinearFormKernel", "dense_kernel", "diagonal_kernel", "antisymmetric_kernel", "lower_triangle",
            "m_matrix_kernel"]
 
 
@@ -89,13 +89,22 @@ def diagonal_kernel(n: int) -> LinearFormKernel:
     return LinearFormKernel(Q, n, n, "diagonal")
 
 
+def lower_triangle(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, columns) of the strictly lower triangle of an n x n matrix, column by column (the
+    order of vec): (1, 0), (2, 0), ..., (n-1, 0), (2, 1), ... The antisymmetric kernel's theta
+    fills T in this order, so theta = K[lower_triangle(n)] for a matrix K."""
+    j, i = np.triu_indices(n, 1)
+    return i, j
+
+
 def antisymmetric_kernel(n: int, gamma: float = 0.0):
-    """K = T - T^T - gamma I with theta filling the strictly lower triangle T.
+    """K = T - T^T - gamma I with theta filling the strictly lower triangle T column by column
+    (as vec does; see `lower_triangle`).
 
     The eigenvalues of T - T^T are purely imaginary; gamma > 0 shifts them to real part -gamma
     (a `Shifted` kernel), which keeps a forward-Euler ResNet step stable.
     """
-    i, j = np.tril_indices(n, -1)
+    i, j = lower_triangle(n)
     k = np.arange(i.size)
     rows = np.concatenate([_index(i, j, n), _index(j, i, n)])
     Q = sp.csr_matrix((np.concatenate([np.ones(k.size), -np.ones(k.size)]),

@@ -11,6 +11,20 @@ __all__ = ["Activation", "ACTIVATIONS", "get_activation", "tanh", "relu", "smoot
            "sin", "identity"]
 
 
+def _real_array(x) -> np.ndarray:
+    """x as a float array (lists and scalars are converted); complex or non-numeric x is refused."""
+    a = np.asarray(x)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise TypeError(f"an activation takes a real numeric array, got dtype {a.dtype}")
+    if np.iscomplexobj(a):
+        raise TypeError(f"an activation takes real values, got dtype {a.dtype}")
+    return a.astype(float, copy=False)
+
+
+def _elementwise(fun):
+    return None if fun is None else (lambda x: fun(_real_array(x)))
+
+
 @dataclass(frozen=True)
 class Activation:
     """sigma(x), sigma'(x) and sigma''(x), each elementwise on arrays.
@@ -23,6 +37,11 @@ class Activation:
     df: Callable[[np.ndarray], np.ndarray]
     d2f: Callable[[np.ndarray], np.ndarray]
     both: Callable[[np.ndarray], tuple] | None = None  # (f, df) sharing work, e.g. tanh' = 1 - f^2
+
+    def __post_init__(self):
+        # every function takes arrays, lists or scalars alike (converted to float arrays)
+        for name in ("f", "df", "d2f", "both"):
+            object.__setattr__(self, name, _elementwise(getattr(self, name)))
 
     def __call__(self, x):
         return self.f(x)

@@ -16,7 +16,7 @@ __all__ = ["Element", "check_batch"]
 
 def check_batch(Y, rows: int, name: str, owner: str) -> np.ndarray:
     """Y as a finite matrix with `rows` rows (examples in columns); a vector is one example."""
-    Y = np.asarray(Y, dtype=float) if not isinstance(Y, np.ndarray) else Y
+    Y = np.asarray(Y)  # as_matrix converts to float and refuses complex or non-numeric input
     if Y.ndim == 1:
         Y = Y[:, None]
     Y = as_matrix(Y, name)

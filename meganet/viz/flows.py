@@ -115,14 +115,14 @@ def kernel_family(K, b, n_steps: int, T: float, sigma="tanh", gamma: float = 0.5
         "Hamiltonian":    HamiltonianNet, dY/dt = sigma(K Z + b), dZ/dt = -sigma(K^T Y + b), Z(0) = 0
     Returns {name: (network, p)} with p the step parameters repeated n_steps times.
     """
-    from ..kernels import antisymmetric_kernel, dense_kernel
+    from ..kernels import antisymmetric_kernel, dense_kernel, lower_triangle
     from ..layers import SingleLayer
 
     K, b = np.asarray(K, dtype=float), np.asarray(b, dtype=float)
     n = K.shape[0]
     if K.shape != (n, n) or b.shape != (n,):
         raise ValueError(f"K must be square (n, n) and b (n,), got {K.shape} and {b.shape}")
-    theta_a = K[np.tril_indices(n, -1)]     # the lower triangle L that antisymmetric_kernel fills
+    theta_a = K[lower_triangle(n)]          # the lower triangle L that antisymmetric_kernel fills
     dense = SingleLayer(dense_kernel(n, n), sigma)
     return {
         "dense": (ResNet(dense, n_steps, T), np.tile(np.concatenate([vec(K), b]), n_steps)),
