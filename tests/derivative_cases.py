@@ -214,7 +214,7 @@ def network_objective_cases():
     x = 0.5 * rng.standard_normal(full.n)
     yield Case("network objective (ResNet, softmax): J in [p; W]", lambda x, f=full: f.derivatives(x)[:2],
                x, operator=lambda x, f=full: f.derivatives(x)[2])
-    reduced = VarProObjective(full, inner_atol=1e-12)
+    reduced = VarProObjective(full, inner_atol=1e-9, inner_maxiter=200)
     yield Case("VarPro-reduced network objective (ResNet, softmax): J_red in p",
                lambda p, r=reduced: r.derivatives(p)[:2], x[:full.n_p],
                operator=lambda p, r=reduced: r.derivatives(p)[2])
@@ -237,7 +237,7 @@ def single_layer_objective_cases():
                        lambda x, f=full: (vec(f.split(x)[1] @ f.features(f.split(x)[0]) - f.C),
                                           residual_jacobian(f, x)), x,
                        operator=lambda x, f=full: residual_jacobian(f, x))
-        reduced = VarProObjective(full, inner_atol=1e-12)
+        reduced = VarProObjective(full, inner_atol=1e-9, inner_maxiter=200)
         yield Case(f"VarPro-reduced objective ({name}): J_red in p",
                    lambda p, r=reduced: r.derivatives(p)[:2], x[:full.n_p],
                    operator=lambda p, r=reduced: r.derivatives(p)[2])

@@ -109,3 +109,28 @@ def test_progress_bar_is_optional_and_changes_nothing():
     quiet = newton_cg(q, np.zeros(q.n))
     shown = newton_cg(q, np.zeros(q.n), progress=True)
     assert np.array_equal(quiet.x, shown.x)
+
+
+def test_varpro_reports_inexact_inner_solves():
+    """A truncated inner solve leaves grad_W J != 0: VarPro warns and says so in its status."""
+    import warnings
+
+    from meganet.data import peaks_data
+    from meganet.kernels import dense_kernel
+    from meganet.layers import SingleLayer
+    from meganet.losses import SoftmaxCrossEntropy
+    from meganet.objectives import NetworkObjective
+    from meganet.optim import varpro
+
+    Y, C = peaks_data(200, 5, seed=0)
+    layer = SingleLayer(dense_kernel(10, 2), "tanh")
+    full = NetworkObjective(layer, SoftmaxCrossEntropy(), Y, C, alpha_p=1e-3, alpha_W=1e-4)
+    p0 = layer.initial_parameters(seed=0)
+    with pytest.warns(RuntimeWarning, match="inner solve for W stopped"):
+        bad = varpro(full, p0, inner_maxiter=1, maxiter=3)
+    assert bad.status == 6 and not bad.success and bad.inner_failures > 0
+    assert "inexact" in bad.message
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        good = varpro(full, p0, inner_atol=1e-6, maxiter=3)
+    assert good.status in (0, 1) and good.inner_failures == 0

@@ -36,7 +36,8 @@ class OptimizationResult(OptimizeResult):
 
     Attributes: x, fun, jac, status, success, message, nit, nfev, history, time.
     status: 0 converged, 1 iteration limit, 2 line search failed, 3 stopped by callback,
-            4 non-finite values.
+            4 non-finite values, 5 singular system (direct least squares), 6 an inner solve
+            did not converge (VarPro's W(p)).
     """
 
     MESSAGES = {
@@ -45,6 +46,7 @@ class OptimizationResult(OptimizeResult):
         2: "line search failed to decrease the objective",
         3: "stopped by callback",
         4: "non-finite objective or gradient",
+        6: "an inner solve did not converge (the gradient used was inexact)",
     }
 
 
