@@ -28,6 +28,14 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.db"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# A check cell scores 0 when it raises. nbgrader would also zero a cell that wrote anything to
+# stderr, so a correct solution that emits a warning (its own, or numpy's) would lose the points:
+# its IgnorePattern preprocessor (part of autograding) drops stderr outputs that carry a Python
+# warning ("...Warning: ...") before the cells are scored. The warning stays visible to the
+# student while they work; the graded copy no longer shows it.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"\w*Warning: "
+
 # Grading executes every cell even after an error (a failing cell scores 0, the rest still
 # run); a cell that hangs is interrupted after `timeout` seconds and scores 0.
 c.Execute.timeout = 120

@@ -242,3 +242,21 @@ def test_autograde_scores_failing_cells_without_crashing(course, source):
     graded_correct = nbformat.read(course / "autograded" / "student_correct" / assignment / source.name,
                                    as_version=4)
     assert any("BEGIN HIDDEN TESTS" in c.source for c in graded_correct.cells if nbutils.is_grade(c))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=_id)
+def test_a_correct_solution_that_warns_keeps_full_marks(course, source):
+    """Every later cell, check cells included, emits a UserWarning on stderr: no point is lost."""
+    assignment = source.parent.name
+    warns = nbformat.read(source, as_version=4)
+    first = next(i for i, c in enumerate(warns.cells) if nbutils.is_solution(c))
+    warns.cells[first].source = (
+        "import warnings as _warnings\n"
+        "_warnings.simplefilter('always')\n"
+        "get_ipython().events.register('pre_run_cell', lambda info: _warnings.warn('a harmless warning'))\n"
+        + warns.cells[first].source)
+    _submit(course, source, "student_warns", warns)
+    _autograde(course, assignment, "student_warns")
+    scores = _scores(course, source, "student_warns")
+    # (without c.IgnorePattern in nbgrader_config.py every check cell scores 0 here)
+    assert scores and all(score == maximum > 0 for score, maximum in scores.values()), scores
