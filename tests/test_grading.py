@@ -1,4 +1,5 @@
-"""Grading by a judge outside the student's process (meganet.grading), on exercise 09.
+"""Grading by a judge outside the student's process (meganet.grading), for every exercise with a
+judge file (exercises/judges/<assignment>.py; its test submissions in tests/grading_cases/).
 
 Each submission below is autograded twice from a fresh copy of the course: by nbgrader alone
 (the check cells judge inside the student's kernel) and by meganet.grading.autograde (the judge,
@@ -23,9 +24,9 @@ from meganet.grading.autograde import autograde, judged_parts
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "exercises"
-ASSIGNMENT = "09_resnet_backpropagation"
-SOURCE = COURSE / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+JUDGED = sorted(p.stem for p in (COURSE / "judges").glob("*.py"))
 SECRET = "test secret"
+ATTACKS = ("input_transformer", "monkeypatching")
 pytestmark = pytest.mark.filterwarnings("ignore:Object of type:Warning")
 
 spec = importlib.util.spec_from_file_location("release_exercises", ROOT / "course" / "release_exercises.py")
@@ -33,14 +34,24 @@ release_exercises = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(release_exercises)
 
 
+def _cases(assignment):
+    """tests/grading_cases/<assignment>.py: WRONG_PART, WRONG_PART_LOSES, ZERO_BODIES."""
+    path = ROOT / "tests" / "grading_cases" / f"{assignment}.py"
+    module_spec = importlib.util.spec_from_file_location(f"grading_case_{assignment}", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("graded_course")
     shutil.copy(COURSE / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copytree(COURSE / "source" / ASSIGNMENT, root / "source" / ASSIGNMENT)
+    for assignment in JUDGED:
+        shutil.copytree(COURSE / "source" / assignment, root / "source" / assignment)
     shutil.copytree(COURSE / "judges", root / "judges")
     release_exercises.ensure_tools_on_path()
-    release_exercises.release(root, [ASSIGNMENT])
+    release_exercises.release(root, JUDGED)
     return root
 
 
@@ -54,119 +65,107 @@ def _solution_cells(nb):
     return [i for i, c in enumerate(nb.cells) if nbutils.is_solution(c)]
 
 
-def _released(course):
-    return nbformat.read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+def _released(course, assignment):
+    return nbformat.read(course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def _instructor():
-    return nbformat.read(SOURCE, as_version=4)
+def _instructor(assignment):
+    return nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def correct(course):
-    return _instructor()
+def _points(assignment):
+    return {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"]
+            for c in _instructor(assignment).cells if nbutils.is_grade(c)}
 
 
-def release(course):
-    return _released(course)
-
-
-def wrong_backprop_Y(course):
-    nb = _instructor()
-    i = [k for k in _solution_cells(nb) if "def backprop_Y" in nb.cells[k].source][0]
-    nb.cells[i].source = nb.cells[i].source.replace("W = W + h * lin.JYT(W)", "W = W + lin.JYT(W)")
-    return nb
-
-
-def warns(course):
-    nb = _instructor()
-    first = _solution_cells(nb)[0]
-    nb.cells[first].source = ("import warnings as _w\n_w.simplefilter('always')\n"
-                              "get_ipython().events.register('pre_run_cell', lambda info: _w.warn('harmless'))\n"
-                              + nb.cells[first].source)
-    return nb
-
-
-def input_transformer(course):
-    """No solution; every check cell becomes `pass` before it runs."""
-    nb = _released(course)
-    first = _solution_cells(nb)[0]
-    nb.cells[first].source = ("def _neuter(lines):\n"
-                              "    return ['pass\\n'] if lines and lines[0].startswith('# Check') else lines\n"
-                              "get_ipython().input_transformers_cleanup.append(_neuter)\n")
-    return nb
-
-
-def monkeypatching(course):
-    """Functions that return zeros, and every tool the checks trust rebound to say yes."""
-    nb = _released(course)
+def submission(name, course, assignment):
+    """(notebook, points deserved per grade_id) of one kind of submission."""
+    full, nothing = _points(assignment), {part: 0 for part in _points(assignment)}
+    if name == "correct":
+        return _instructor(assignment), full
+    if name == "release":
+        return _released(course, assignment), nothing
+    if name == "wrong_part":
+        cases = _cases(assignment)
+        nb = _instructor(assignment)
+        return cases.WRONG_PART(nb, _solution_cells(nb)), {**full, cases.WRONG_PART_LOSES: 0}
+    if name == "warns":  # correct, and every later cell writes a UserWarning to stderr
+        nb = _instructor(assignment)
+        first = _solution_cells(nb)[0]
+        nb.cells[first].source = ("import warnings as _w\n_w.simplefilter('always')\n"
+                                  "get_ipython().events.register('pre_run_cell', lambda info: _w.warn('harmless'))\n"
+                                  + nb.cells[first].source)
+        return nb, full
+    nb = _released(course, assignment)
     cells = _solution_cells(nb)
-    stubs = {"forward_theta": "np.zeros((lins[0].JY(np.zeros((1, 1))).shape[0], 1))",
-             "backprop_theta": "np.zeros(lins[0].n_params * len(lins))",
-             "backprop_Y": "np.zeros_like(W)"}
+    if name == "input_transformer":  # no solution; every check cell becomes `pass` before it runs
+        nb.cells[cells[0]].source = (
+            "def _neuter(lines):\n"
+            "    return ['pass\\n'] if lines and lines[0].startswith('# Check') else lines\n"
+            "get_ipython().input_transformers_cleanup.append(_neuter)\n")
+        return nb, nothing
+    assert name == "monkeypatching"  # zero bodies; every tool the checks trust rebound to say yes
+    stubs = _cases(assignment).ZERO_BODIES
     for i in cells:
-        name = next(n for n in stubs if f"def {n}(" in nb.cells[i].source)
-        signature = nb.cells[i].source.split("\n", 1)[0]
-        nb.cells[i].source = f"{signature}\n    return {stubs[name]}\n"
+        for function, body in stubs.items():
+            if f"def {function}(" in nb.cells[i].source:
+                signature = next(line for line in nb.cells[i].source.splitlines() if f"def {function}(" in line)
+                nb.cells[i].source = f"{signature}\n    return {body}\n"
     nb.cells[cells[0]].source = (
         "import numpy as _np, meganet.checks as _checks\n"
         "class _Yes:\n    passed = True\n    message = 'ok'\n    relative_error = 0.0\n"
-        "    def table(self): return ''\n"
+        "    def table(self): return ''\n    def __bool__(self): return True\n"
         "_np.allclose = lambda *a, **k: True\n_np.isclose = lambda *a, **k: True\n"
         "_np.linalg.norm = lambda *a, **k: 0.0\n"
         "_checks.check_derivative = lambda *a, **k: _Yes()\n_checks.check_adjoint = lambda *a, **k: _Yes()\n"
         "check_derivative = _checks.check_derivative\ncheck_adjoint = _checks.check_adjoint\n"
         + nb.cells[cells[0]].source)
-    return nb
+    return nb, nothing
 
 
-SUBMISSIONS = {  # name: (make the notebook, points deserved per part)
-    "correct": (correct, {"test_forward_theta": 2, "test_backprop_theta": 3, "test_backprop_Y": 3}),
-    "release": (release, {"test_forward_theta": 0, "test_backprop_theta": 0, "test_backprop_Y": 0}),
-    "wrong_backprop_Y": (wrong_backprop_Y, {"test_forward_theta": 2, "test_backprop_theta": 3, "test_backprop_Y": 0}),
-    "warns": (warns, {"test_forward_theta": 2, "test_backprop_theta": 3, "test_backprop_Y": 3}),
-    "input_transformer": (input_transformer, {"test_forward_theta": 0, "test_backprop_theta": 0, "test_backprop_Y": 0}),
-    "monkeypatching": (monkeypatching, {"test_forward_theta": 0, "test_backprop_theta": 0, "test_backprop_Y": 0}),
-}
+SUBMISSIONS = ("correct", "release", "wrong_part", "warns") + ATTACKS
 
 
-def _submit(course, student, nb):
-    folder = course / "submitted" / student / ASSIGNMENT
+def _submit(course, assignment, student, nb):
+    folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{ASSIGNMENT}.ipynb")
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
 
 
-def _nbgrader_alone(course, student):
+def _nbgrader_alone(course, assignment, student):
     config = _config(course)
     coursedir = CourseDirectory(config=config)
-    coursedir.assignment_id, coursedir.student_id = ASSIGNMENT, student
+    coursedir.assignment_id, coursedir.student_id = assignment, student
     grader = Autograde(coursedir=coursedir, config=config)
     grader.force = True
     grader.start()
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
-        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        notebook = gb.find_submission_notebook(assignment, assignment, student)
         return {g.name: (g.auto_score, g.max_score) for g in notebook.grades}
 
 
-def test_the_judge_scores_every_graded_cell_of_exercise_09():
-    graded = {c.metadata.nbgrader["grade_id"] for c in _instructor().cells if nbutils.is_grade(c)}
-    assert set(judged_parts(COURSE / "judges" / f"{ASSIGNMENT}.py")) == graded
+@pytest.mark.parametrize("assignment", JUDGED)
+def test_the_judge_scores_every_graded_cell(assignment):
+    graded = set(_points(assignment))
+    assert set(judged_parts(COURSE / "judges" / f"{assignment}.py")) == graded
 
 
-@pytest.mark.parametrize("name", list(SUBMISSIONS))
-def test_judged_points_are_the_points_deserved(course, name):
-    make, deserved = SUBMISSIONS[name]
-    _submit(course, name, make(course))
-    before = _nbgrader_alone(course, name)
-    after = autograde(course, ASSIGNMENT, name, secret=SECRET, config=_config(course))
-    print(f"{name}: deserved {deserved}; nbgrader alone {({k: v[0] for k, v in before.items()})}; "
-          f"with the judge {({k: v[0] for k, v in after.items()})}")
+@pytest.mark.parametrize("assignment", JUDGED)
+@pytest.mark.parametrize("name", SUBMISSIONS)
+def test_judged_points_are_the_points_deserved(course, assignment, name):
+    nb, deserved = submission(name, course, assignment)
+    _submit(course, assignment, name, nb)
+    before = _nbgrader_alone(course, assignment, name)
+    after = autograde(course, assignment, name, secret=SECRET, config=_config(course))
+    print(f"{assignment} {name}: deserved {sum(deserved.values())}, nbgrader alone "
+          f"{sum(s for s, _ in before.values()):g}, with the judge {sum(s for s, _ in after.values()):g}")
     assert {part: score for part, (score, _) in after.items()} == deserved
-    if name in ("input_transformer", "monkeypatching"):  # the attacks scored without the judge
+    if name == "input_transformer":  # the attack scored without the judge
         assert sum(score for score, _ in before.values()) > 0, before
 
 
 def test_each_student_gets_different_questions():
     from meganet.grading.autograde import student_seed
 
-    assert student_seed(SECRET, ASSIGNMENT, "alice") != student_seed(SECRET, ASSIGNMENT, "bob")
-    assert student_seed(SECRET, ASSIGNMENT, "alice") != student_seed("other", ASSIGNMENT, "alice")
+    assert student_seed(SECRET, "09", "alice") != student_seed(SECRET, "09", "bob")
+    assert student_seed(SECRET, "09", "alice") != student_seed("other", "09", "alice")
