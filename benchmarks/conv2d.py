@@ -15,7 +15,7 @@ float64, examples in columns (Y is 12544 x 64). Three operations are timed:
 for these implementations:
 
     ConvPeriodic   meganet, periodic boundary, FFT (block-diagonal in Fourier space)
-    ConvZero       meganet, zero boundary, sum of 9 shifted slices (Toeplitz by shifts)
+    ConvZero       meganet, zero boundary, im2col of shifted rows and one matrix product (Toeplitz)
     scipy.signal   the reference: zero boundary, a Python loop over the 64 examples and the
                    16 x 16 channel pairs (16384 2D calls per operation), out_j = sum_i
                    conv(in_i, theta_ij) 'same' for forward, correlate 'same' for the transpose
@@ -270,7 +270,7 @@ def main():
         "ConvPeriodic (FFT)": {"forward": lambda: Kp.apply(theta, Y),
                                "transpose": lambda: Kp.apply_transpose(theta, W),
                                "gradient": lambda: lin_p.J_theta.rmatvec(w)},
-        "ConvZero (shifts)": {"forward": lambda: Kz.apply(theta, Y),
+        "ConvZero (im2col)": {"forward": lambda: Kz.apply(theta, Y),
                               "transpose": lambda: Kz.apply_transpose(theta, W),
                               "gradient": lambda: lin_z.J_theta.rmatvec(w)},
     }
@@ -301,8 +301,8 @@ def main():
         reference[op], reference_memory[op] = traced_call(
             lambda: runs[op](candidates[op][chosen[op]]))
     for op in OPERATIONS:
-        errors[("ConvZero (shifts)", op)] = check(
-            f"ConvZero {op}", as_images[op](ours["ConvZero (shifts)"][op]()), reference[op],
+        errors[("ConvZero (im2col)", op)] = check(
+            f"ConvZero {op}", as_images[op](ours["ConvZero (im2col)"][op]()), reference[op],
             "scipy.signal")
     periodic_reference = {
         "forward": reference_forward(PERIODIC_FORWARD, T, Y4),
@@ -320,7 +320,7 @@ def main():
         for op in OPERATIONS:
             call, to_ours = torch_ops[op]
             errors[("PyTorch CPU", op)] = check(f"torch {op}", to_ours(call()),
-                                                as_images[op](ours["ConvZero (shifts)"][op]()),
+                                                as_images[op](ours["ConvZero (im2col)"][op]()),
                                                 "ConvZero")
 
     # timing and memory

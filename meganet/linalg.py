@@ -6,6 +6,8 @@ no module ever mixes C and Fortran order.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
@@ -20,7 +22,7 @@ def vec(X: np.ndarray) -> np.ndarray:
 def mat(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """mat(x, shape): the inverse of `vec`, refilling columns first."""
     x = np.asarray(x)
-    if x.size != int(np.prod(shape)):
+    if x.size != math.prod(shape):  # math.prod: np.prod costs more than the reshape here
         raise ValueError(f"mat: cannot reshape a vector of size {x.size} into shape {shape}")
     return x.reshape(shape, order="F")
 

@@ -30,6 +30,7 @@ class LinearFormKernel(Kernel):
             raise ValueError(f"Q must have n_out * n_in = {n_out * n_in} rows, got {Q.shape[0]}")
         self.Q, self.n_out, self.n_in, self.n_theta = Q, int(n_out), int(n_in), Q.shape[1]
         self.name, self.nonnegative = name, nonnegative
+        self._QT = Q.T.tocsr()  # for J_theta^T: transposing Q on every call costs more than the product
         # K = mat(theta) for a dense kernel: skip the sparse product (it dominates small layers)
         self._is_identity = (Q.shape[0] == Q.shape[1] and Q.nnz == Q.shape[0]
                              and np.array_equal(Q.indices, np.arange(Q.shape[0]))
@@ -66,7 +67,7 @@ class LinearFormKernel(Kernel):
 
     def _gradient(self, Y, W):
         G = vec(W @ Y.T)
-        return G if self._is_identity else self.Q.T @ G
+        return G if self._is_identity else self._QT @ G
 
     def __repr__(self) -> str:
         return f"LinearFormKernel({self.name}, n_out={self.n_out}, n_in={self.n_in}, n_theta={self.n_theta})"
