@@ -106,11 +106,12 @@ def submission(name, course, assignment):
         return nb, nothing
     assert name == "monkeypatching"  # zero bodies; every tool the checks trust rebound to say yes
     stubs = _cases(assignment).ZERO_BODIES
-    for i in cells:
-        for function, body in stubs.items():
-            if f"def {function}(" in nb.cells[i].source:
-                signature = next(line for line in nb.cells[i].source.splitlines() if f"def {function}(" in line)
-                nb.cells[i].source = f"{signature}\n    return {body}\n"
+    for i in cells:  # every function of the cell becomes its zero stub
+        lines = nb.cells[i].source.splitlines()
+        found = [(next(line for line in lines if f"def {function}(" in line), body)
+                 for function, body in stubs.items() if f"def {function}(" in nb.cells[i].source]
+        if found:
+            nb.cells[i].source = "".join(f"{signature}\n    return {body}\n\n" for signature, body in found)
     nb.cells[cells[0]].source = (
         "import numpy as _np, meganet.checks as _checks\n"
         "class _Yes:\n    passed = True\n    message = 'ok'\n    relative_error = 0.0\n"
@@ -169,3 +170,55 @@ def test_each_student_gets_different_questions():
 
     assert student_seed(SECRET, "09", "alice") != student_seed(SECRET, "09", "bob")
     assert student_seed(SECRET, "09", "alice") != student_seed("other", "09", "alice")
+
+
+# --- attacks on the grading machine: the sandbox (meganet.grading.sandbox) --------------------
+SANDBOX = pytest.mark.skipif(not __import__("meganet.grading.sandbox", fromlist=["x"]).sandbox_available(),
+                             reason="no sandbox on this machine (unshare cannot make namespaces): the "
+                                    "attacks below succeed here; grade untrusted work in a VM or container")
+STEAL = '''import json, pathlib
+_here = pathlib.Path.cwd().resolve()
+_found = [p / "source" / "{a}" / "{a}.ipynb" for p in [_here, *_here.parents]
+          if (p / "source" / "{a}" / "{a}.ipynb").exists()]
+for _cell in json.load(open(_found[0]))["cells"]:   # the instructor's notebook: run its solutions
+    _src = "".join(_cell["source"])
+    if "### BEGIN SOLUTION" in _src:
+        exec(_src, globals())
+'''
+
+
+@SANDBOX
+def test_the_sandbox_hides_the_instructor_files(course):
+    """A submission that runs the instructor's solutions, read through a relative path."""
+    assignment = "09_resnet_backpropagation"
+    nb = _released(course, assignment)
+    for i in _solution_cells(nb):  # every solution cell: no released stub remains
+        nb.cells[i].source = STEAL.format(a=assignment)
+    _submit(course, assignment, "thief", nb)
+    before = autograde(course, assignment, "thief", secret=SECRET, config=_config(course), sandbox=False)
+    after = autograde(course, assignment, "thief", secret=SECRET, config=_config(course))
+    print(f"thief: without the sandbox {before}, with it {after}")
+    assert sum(s for s, _ in before.values()) == 8  # the judge alone cannot tell stolen code
+    assert sum(s for s, _ in after.values()) == 0
+
+
+@SANDBOX
+def test_processes_started_by_the_notebook_die_with_it(course, tmp_path):
+    """A detached process that would write after grading (to the gradebook, or here a marker)."""
+    import time
+
+    assignment = "09_resnet_backpropagation"
+    marker = tmp_path / "written_after_grading"
+    nb = _instructor(assignment)
+    first = _solution_cells(nb)[0]
+    nb.cells[first].source = (
+        "import subprocess, sys\n"
+        "_code = 'import sys, time; time.sleep(4); open(sys.argv[1], \"w\").write(\"x\")'\n"
+        f"subprocess.Popen([sys.executable, '-c', _code, {str(marker)!r}], start_new_session=True,\n"
+        "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        + nb.cells[first].source)
+    _submit(course, assignment, "daemon", nb)
+    scores = autograde(course, assignment, "daemon", secret=SECRET, config=_config(course))
+    assert sum(s for s, _ in scores.values()) == 8
+    time.sleep(6)
+    assert not marker.exists(), "a process started by the notebook outlived its grading"

@@ -22,8 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from .client import JUDGE_VARIABLE
+from .sandbox import sandbox_available
 
-__all__ = ["autograde", "judged_parts", "student_seed"]
+__all__ = ["autograde", "grade_class", "judged_parts", "student_seed", "GradingError"]
+
+
+class GradingError(RuntimeError):
+    """Grading a submission failed (a timeout or a killed kernel): not the same as 0 points."""
 
 
 def student_seed(secret: str, assignment: str, student: str) -> int:
@@ -37,10 +42,10 @@ def judged_parts(spec: Path) -> list[str]:
     return sorted(runpy.run_path(str(spec))["questions"](np.random.default_rng(0)))
 
 
-def _start_judge(spec, address, verdicts, seed):
+def _start_judge(spec, address, seed):
     env = {"PATH": os.environ.get("PATH", ""), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     judge = subprocess.Popen([sys.executable, "-I", "-m", "meganet.grading.judge", str(spec), str(address),
-                              str(verdicts), str(seed)], env=env, stdin=subprocess.DEVNULL)
+                              str(seed)], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not Path(address).exists():
         if judge.poll() is not None or time.monotonic() > deadline:
@@ -50,13 +55,34 @@ def _start_judge(spec, address, verdicts, seed):
     return judge
 
 
+def _hidden_paths(course_root: Path, config, student: str, judges: str) -> list[str]:
+    """What the student's kernel must not read: instructor files and the other students' work."""
+    root = course_root
+    paths = [root / config.CourseDirectory.source_directory, root / judges,
+             root / config.CourseDirectory.submitted_directory, root / config.CourseDirectory.feedback_directory,
+             root / "gradebook.db", root / "nbgrader_config.py"]
+    autograded = root / config.CourseDirectory.autograded_directory
+    if autograded.is_dir():
+        paths += [p for p in autograded.iterdir() if p.name != student]
+    db = str(config.CourseDirectory.db_url)
+    if db.startswith("sqlite:///"):
+        paths.append(Path(db[len("sqlite:///"):]))
+    return sorted({str(p) for p in paths if p.exists()})
+
+
 def autograde(course_root, assignment: str, student: str, *, secret: str, config=None,
-              judges: str = "judges") -> dict:
+              judges: str = "judges", sandbox: bool = True, cpu_seconds: int = 600,
+              memory_bytes: int = 4 * 2**30) -> dict:
     """Grade submitted/<student>/<assignment>/ with the judge; return grade_id -> (score, max).
 
     course_root: nbgrader's course directory (with nbgrader_config.py); the judge file is
     <course_root>/<judges>/<assignment>.py (outside source/, so it is never released).
     config: a traitlets Config (default: the course's nbgrader_config.py).
+    sandbox: run the kernel in meganet.grading.sandbox (instructor files and other students'
+    folders hidden, CPU and memory limits, every process killed with the kernel) where the
+    machine allows it (`sandbox_available()`).
+    Raises GradingError when grading itself failed (the kernel died at a limit, a cell could
+    not be interrupted): that is not a score of 0, and `grade_class` records it as such.
     """
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde
@@ -69,11 +95,15 @@ def autograde(course_root, assignment: str, student: str, *, secret: str, config
         config = PyFileConfigLoader("nbgrader_config.py", path=str(course_root)).load_config()
         config.CourseDirectory.root = str(course_root)
     parts = judged_parts(spec) if spec.is_file() else []
+    if sandbox and sandbox_available():
+        config.Execute.kernel_manager_class = "meganet.grading.sandbox.SandboxedKernelManager"
+        config.SandboxedKernelManager.hidden_paths = _hidden_paths(course_root, config, student, judges)
+        config.SandboxedKernelManager.cpu_seconds = int(cpu_seconds)
+        config.SandboxedKernelManager.memory_bytes = int(memory_bytes)
     verdicts = {}
     with tempfile.TemporaryDirectory(prefix="meganet-judge-") as tmp:
-        address, verdict_file = Path(tmp) / "judge.sock", Path(tmp) / "verdicts.json"
-        judge = _start_judge(spec, address, verdict_file, student_seed(secret, assignment, student)) \
-            if parts else None
+        address = Path(tmp) / "judge.sock"
+        judge = _start_judge(spec, address, student_seed(secret, assignment, student)) if parts else None
         previous = os.environ.get(JUDGE_VARIABLE)
         if judge is not None:
             os.environ[JUDGE_VARIABLE] = str(address)
@@ -82,7 +112,13 @@ def autograde(course_root, assignment: str, student: str, *, secret: str, config
             coursedir.assignment_id, coursedir.student_id = assignment, student
             grader = Autograde(coursedir=coursedir, config=config)
             grader.force = True
-            grader.start()
+            try:
+                grader.start()
+            except BaseException as error:  # nbgrader stops on a kernel it cannot interrupt or revive
+                if isinstance(error, KeyboardInterrupt):
+                    raise
+                raise GradingError(f"{student}: grading {assignment} stopped: {type(error).__name__}: "
+                                   f"{error}"[:1000]) from error
         finally:
             if previous is None:
                 os.environ.pop(JUDGE_VARIABLE, None)
@@ -90,9 +126,9 @@ def autograde(course_root, assignment: str, student: str, *, secret: str, config
                 os.environ[JUDGE_VARIABLE] = previous
             if judge is not None:
                 judge.kill()
-                judge.wait()
-            if verdict_file.exists():
-                verdicts = json.loads(verdict_file.read_text())
+                for line in judge.communicate()[0].splitlines():  # the verdicts, one JSON line each
+                    record = json.loads(line)
+                    verdicts.setdefault(record["part"], record)
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         notebook = gb.find_submission_notebook(assignment, assignment, student)
         for grade in notebook.grades:
@@ -101,3 +137,32 @@ def autograde(course_root, assignment: str, student: str, *, secret: str, config
                 grade.auto_score = grade.max_score if passed else 0.0
         gb.db.commit()
         return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades}
+
+
+def grade_class(course_root, assignment: str, *, secret: str, report=None, **options) -> list[dict]:
+    """`autograde` every submitted/<student>/<assignment>/; one failure never stops the rest.
+
+    Returns (and writes as CSV to `report`, default <course_root>/grades_<assignment>.csv) one
+    row per student: status "graded" with the score, or "not graded" with the reason (timeout,
+    killed at a resource limit) and no score, to be looked at by the instructor.
+    """
+    import csv
+
+    course_root = Path(course_root).resolve()
+    rows = []
+    for folder in sorted((course_root / "submitted").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        try:
+            scores = autograde(course_root, assignment, student, secret=secret, **options)
+            rows.append({"student": student, "status": "graded",
+                         "score": sum(s or 0 for s, _ in scores.values()),
+                         "max_score": sum(m for _, m in scores.values()), "note": ""})
+        except GradingError as error:
+            rows.append({"student": student, "status": "not graded", "score": "", "max_score": "",
+                         "note": str(error)})
+    report = Path(report) if report else course_root / f"grades_{assignment}.csv"
+    with open(report, "w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=["student", "status", "score", "max_score", "note"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows

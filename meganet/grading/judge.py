@@ -1,6 +1,6 @@
 """The judge: a separate, clean process that asks a student's kernel questions and scores the answers.
 
-    python -I -m meganet.grading.judge SPEC SOCKET VERDICTS SEED
+    python -I -m meganet.grading.judge SPEC SOCKET SEED
 
 SPEC is an instructor file (outside the released course) defining
     questions(rng) -> {part: [Question, ...]}
@@ -8,8 +8,9 @@ where part is the grade_id of a graded cell and each Question holds what is sent
 and arrays) and a `judge(arrays) -> (passed, message)` that runs HERE, with the reference code,
 the Taylor and adjoint tests. rng is seeded from SEED (per student, unknown in advance).
 The judge listens on the Unix socket SOCKET; each part is judged once (its first answer), and
-VERDICTS (JSON: part -> {"passed", "message"}) is rewritten after every part, so a part the
-kernel never answers has no verdict (scored 0 by meganet.grading.autograde).
+its verdict goes out on the judge's stdout as one JSON line {"part", "passed", "message"}: a
+pipe to the grader that the student's kernel cannot reach (a file could be overwritten). A part
+the kernel never answers has no verdict (scored 0 by meganet.grading.autograde).
 """
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def _judge_part(connection, questions) -> tuple[bool, str]:
     return True, f"all {len(questions)} questions answered correctly"
 
 
-def serve(questions: dict, address: str, verdicts_path: str) -> None:
+def serve(questions: dict, address: str, out=None) -> None:
     """Judge each part of `questions` once, as the kernel connects; runs until killed."""
     verdicts = {}
     if os.path.exists(address):
@@ -80,9 +81,7 @@ def serve(questions: dict, address: str, verdicts_path: str) -> None:
                     if part is None or part not in questions or part in verdicts:
                         continue
                 verdicts[part] = {"passed": passed, "message": message}
-                with open(verdicts_path + ".tmp", "w") as file:
-                    json.dump(verdicts, file, indent=1)
-                os.replace(verdicts_path + ".tmp", verdicts_path)
+                print(json.dumps({"part": part, **verdicts[part]}), file=out or sys.stdout, flush=True)
                 try:
                     send_message(connection, {"verdict": "passed" if passed else f"failed: {message}"})
                 except OSError:
@@ -90,9 +89,9 @@ def serve(questions: dict, address: str, verdicts_path: str) -> None:
 
 
 def main(argv=None) -> None:
-    spec, address, verdicts_path, seed = (argv or sys.argv[1:])[:4]
+    spec, address, seed = (argv or sys.argv[1:])[:3]
     questions = runpy.run_path(spec)["questions"](np.random.default_rng(int(seed)))
-    serve(questions, address, verdicts_path)
+    serve(questions, address)
 
 
 if __name__ == "__main__":
