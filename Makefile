@@ -10,13 +10,15 @@ course test: export OMP_NUM_THREADS := 1
 course test: export OPENBLAS_NUM_THREADS := 1
 course test: export MKL_NUM_THREADS := 1
 
-.PHONY: course test lab exercises benchmarks clean help
+.PHONY: course test lab exercises grade benchmarks clean help
 
 help:
 	@echo "make course      build the executed course site under _build/course/"
 	@echo "make test        run every test: unit, derivative families, notebooks, exercises"
 	@echo "make lab         start JupyterLab on the lectures"
 	@echo "make exercises   generate the student release under exercises/release/"
+	@echo "make grade ASSIGNMENT=09_resnet_backpropagation   grade exercises/submitted/*/ASSIGNMENT"
+	@echo "                 with the judge, in the sandbox (needs MEGANET_GRADING_SECRET)"
 	@echo "make benchmarks  run the benchmark scripts and print their tables"
 
 $(BIN)/python:
@@ -43,6 +45,13 @@ lab: $(VENV)/.course
 
 exercises: $(VENV)/.course
 	$(BIN)/python course/release_exercises.py --root exercises
+
+# The judge seeds each student's questions from this secret: keep it, and keep it private.
+grade: $(VENV)/.course
+	@test -n "$(ASSIGNMENT)" || { echo "usage: make grade ASSIGNMENT=<assignment>"; exit 2; }
+	@test -n "$$MEGANET_GRADING_SECRET" || { echo "set MEGANET_GRADING_SECRET (any private string)"; exit 2; }
+	cd exercises && $(CURDIR)/$(BIN)/python -c "import os; from meganet.grading.autograde import grade_class; \
+	  [print(row) for row in grade_class('.', '$(ASSIGNMENT)', secret=os.environ['MEGANET_GRADING_SECRET'])]"
 
 benchmarks: $(VENV)/.test
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
