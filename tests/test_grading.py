@@ -176,8 +176,10 @@ def test_each_student_gets_different_questions():
 SANDBOX = pytest.mark.skipif(not __import__("meganet.grading.sandbox", fromlist=["x"]).sandbox_available(),
                              reason="no sandbox on this machine (unshare cannot make namespaces): the "
                                     "attacks below succeed here; grade untrusted work in a VM or container")
-STEAL = '''import json, pathlib
+STEAL = '''import json, pathlib, subprocess
 _here = pathlib.Path.cwd().resolve()
+for _p in [_here, *_here.parents]:   # uncover the instructor's folder if the sandbox covered it
+    subprocess.run(["umount", str(_p / "source")], capture_output=True)
 _found = [p / "source" / "{a}" / "{a}.ipynb" for p in [_here, *_here.parents]
           if (p / "source" / "{a}" / "{a}.ipynb").exists()]
 for _cell in json.load(open(_found[0]))["cells"]:   # the instructor's notebook: run its solutions
@@ -213,12 +215,27 @@ def test_processes_started_by_the_notebook_die_with_it(course, tmp_path):
     first = _solution_cells(nb)[0]
     nb.cells[first].source = (
         "import subprocess, sys\n"
-        "_code = 'import sys, time; time.sleep(4); open(sys.argv[1], \"w\").write(\"x\")'\n"
+        "_code = ('import os, sys, time\\nparent = os.getppid()\\nwhile os.getppid() == parent: time.sleep(0.1)\\n'\n"
+        "         'open(sys.argv[1], \"w\").write(\"x\")')   # writes once the kernel is gone\n"
         f"subprocess.Popen([sys.executable, '-c', _code, {str(marker)!r}], start_new_session=True,\n"
         "                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
         + nb.cells[first].source)
     _submit(course, assignment, "daemon", nb)
     scores = autograde(course, assignment, "daemon", secret=SECRET, config=_config(course))
     assert sum(s for s, _ in scores.values()) == 8
-    time.sleep(6)
+    time.sleep(3)
     assert not marker.exists(), "a process started by the notebook outlived its grading"
+
+
+@pytest.mark.parametrize("assignment", JUDGED)
+def test_hidden_tests_hold_nothing_to_read(assignment):
+    """What autograde restores into the kernel (the hidden tests) is only `answer` calls: the
+    questions and the reference answers stay in the judge, so reading In, globals or the
+    caller's frames while a check runs finds no expected value."""
+    for cell in _instructor(assignment).cells:
+        if "### BEGIN HIDDEN TESTS" not in cell.source:
+            continue
+        hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[1].split("### END HIDDEN TESTS", 1)[0]
+        code = [line.strip() for line in hidden.splitlines() if line.strip() and not line.strip().startswith("#")]
+        assert code and code[0].startswith("answer("), code
+        assert "_ref" not in hidden and "seed" not in hidden, hidden

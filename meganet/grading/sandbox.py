@@ -13,7 +13,10 @@ kernel_manager_class by meganet.grading.autograde), which runs the kernel comman
   killed, every process it started (detached or not) is killed with it, and the student's
   code cannot see or signal the grader's processes;
 - CPU-time and address-space limits (RLIMIT_CPU, RLIMIT_AS): a loop that ignores SIGINT dies
-  at the CPU limit instead of stopping the grading.
+  at the CPU limit instead of stopping the grading;
+- no capabilities (util-linux's setpriv empties the bounding and inheritable sets, with
+  no_new_privs): the kernel cannot unmount the covers (root in the namespace could) or gain
+  rights through a setuid program.
 As root, unshare needs nothing more; otherwise it uses a user namespace (--user
 --map-root-user), where the kernel still has only the rights of the grading user.
 `sandbox_available()` says whether this machine can do it; where it cannot, the kernel runs
@@ -43,7 +46,7 @@ def unshare_prefix() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def sandbox_available() -> bool:
     """True when unshare can make the namespaces here (root, or user namespaces allowed)."""
-    if shutil.which("unshare") is None:
+    if shutil.which("unshare") is None or shutil.which("setpriv") is None:
         return False
     try:
         probe = subprocess.run(unshare_prefix() + ["mount", "-t", "tmpfs", "none", "/mnt"],
@@ -87,6 +90,9 @@ def _launch(argv=None) -> None:
             subprocess.run(["mount", "--bind", "/dev/null", path], check=True)
     resource.setrlimit(resource.RLIMIT_CPU, (args.cpu, args.cpu + 5))
     resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
+    if shutil.which("setpriv") is None:
+        sys.exit("meganet.grading.sandbox: setpriv (util-linux) is needed to drop capabilities")
+    command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--no-new-privs", "--"] + command
     os.execvp(command[0], command)
 
 
