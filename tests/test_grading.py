@@ -239,3 +239,24 @@ def test_hidden_tests_hold_nothing_to_read(assignment):
         code = [line.strip() for line in hidden.splitlines() if line.strip() and not line.strip().startswith("#")]
         assert code and code[0].startswith("answer("), code
         assert "_ref" not in hidden and "seed" not in hidden, hidden
+
+
+@SANDBOX
+def test_a_loop_that_ignores_sigint_is_recorded_and_the_class_goes_on(course):
+    from meganet.grading.autograde import grade_class
+
+    assignment = "09_resnet_backpropagation"
+    loop = _instructor(assignment)
+    first = _solution_cells(loop)[0]
+    loop.cells[first].source = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass\n"
+                                + loop.cells[first].source)
+    if (course / "submitted").exists():
+        shutil.rmtree(course / "submitted")
+    _submit(course, assignment, "a_looper", loop)
+    _submit(course, assignment, "b_correct", _instructor(assignment))
+    rows = grade_class(course, assignment, secret=SECRET, wall_seconds=60, cell_timeout=5, cpu_seconds=20)
+    print(rows)
+    by_student = {row["student"]: row for row in rows}
+    assert by_student["a_looper"]["status"] == "not graded" and by_student["a_looper"]["note"]
+    assert by_student["b_correct"]["status"] == "graded" and by_student["b_correct"]["score"] == 8
+    assert (course / f"grades_{assignment}.csv").read_text().count("\n") == 3

@@ -139,12 +139,30 @@ def autograde(course_root, assignment: str, student: str, *, secret: str, config
         return {grade.name: (grade.auto_score, grade.max_score) for grade in notebook.grades}
 
 
-def grade_class(course_root, assignment: str, *, secret: str, report=None, **options) -> list[dict]:
-    """`autograde` every submitted/<student>/<assignment>/; one failure never stops the rest.
+def _kill_tree(pid: int) -> None:
+    """Kill a process and everything it started (the kernel runs in its own session)."""
+    import psutil
 
-    Returns (and writes as CSV to `report`, default <course_root>/grades_<assignment>.csv) one
-    row per student: status "graded" with the score, or "not graded" with the reason (timeout,
-    killed at a resource limit) and no score, to be looked at by the instructor.
+    try:
+        parent = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    for process in parent.children(recursive=True) + [parent]:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
+def grade_class(course_root, assignment: str, *, secret: str, report=None, wall_seconds: float = 1800,
+                cell_timeout: int | None = None, cpu_seconds: int = 600) -> list[dict]:
+    """`autograde` every submitted/<student>/<assignment>/, each in its own process with a
+    wall-clock limit; one failure never stops the rest.
+
+    A submission whose grading does not finish within wall_seconds (a cell that ignores the
+    interrupt, a kernel nbgrader waits on forever) is killed with everything it started and
+    recorded as "not graded" with the reason, not as 0. Returns (and writes as CSV to `report`,
+    default <course_root>/grades_<assignment>.csv) one row per student.
     """
     import csv
 
@@ -152,17 +170,61 @@ def grade_class(course_root, assignment: str, *, secret: str, report=None, **opt
     rows = []
     for folder in sorted((course_root / "submitted").glob(f"*/{assignment}")):
         student = folder.parent.name
+        command = [sys.executable, "-m", "meganet.grading.autograde", str(course_root), assignment, student,
+                   "--cpu-seconds", str(cpu_seconds)]
+        if cell_timeout is not None:
+            command += ["--cell-timeout", str(cell_timeout)]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env={**os.environ, "MEGANET_GRADING_SECRET": secret})
+        row = {"student": student, "status": "not graded", "score": "", "max_score": "", "note": ""}
         try:
-            scores = autograde(course_root, assignment, student, secret=secret, **options)
-            rows.append({"student": student, "status": "graded",
-                         "score": sum(s or 0 for s, _ in scores.values()),
-                         "max_score": sum(m for _, m in scores.values()), "note": ""})
-        except GradingError as error:
-            rows.append({"student": student, "status": "not graded", "score": "", "max_score": "",
-                         "note": str(error)})
+            out, err = process.communicate(timeout=wall_seconds)
+            if process.returncode == 0:
+                scores = json.loads(out.strip().splitlines()[-1])
+                row.update(status="graded", score=sum(s or 0 for s, _ in scores.values()),
+                           max_score=sum(m for _, m in scores.values()))
+            else:
+                row["note"] = (err.strip().splitlines() or ["grading failed"])[-1][:500]
+        except subprocess.TimeoutExpired:
+            _kill_tree(process.pid)
+            process.communicate()
+            row["note"] = (f"timeout: grading did not finish within {wall_seconds:g} s (a cell that "
+                           "ignores the interrupt?); killed")
+        rows.append(row)
     report = Path(report) if report else course_root / f"grades_{assignment}.csv"
     with open(report, "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=["student", "status", "score", "max_score", "note"])
         writer.writeheader()
         writer.writerows(rows)
     return rows
+
+
+def main(argv=None) -> None:
+    """python -m meganet.grading.autograde COURSE ASSIGNMENT STUDENT: one submission, scores as
+    JSON on the last line of stdout (the secret from MEGANET_GRADING_SECRET)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m meganet.grading.autograde")
+    parser.add_argument("course_root")
+    parser.add_argument("assignment")
+    parser.add_argument("student")
+    parser.add_argument("--cpu-seconds", type=int, default=600)
+    parser.add_argument("--cell-timeout", type=int, default=None)
+    args = parser.parse_args(argv)
+    secret = os.environ.get("MEGANET_GRADING_SECRET")
+    if not secret:
+        sys.exit("set MEGANET_GRADING_SECRET (the instructor's private string)")
+    config = None
+    if args.cell_timeout is not None:
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(Path(args.course_root).resolve())).load_config()
+        config.CourseDirectory.root = str(Path(args.course_root).resolve())
+        config.Execute.timeout = args.cell_timeout
+    scores = autograde(args.course_root, args.assignment, args.student, secret=secret, config=config,
+                       cpu_seconds=args.cpu_seconds)
+    print(json.dumps(scores))
+
+
+if __name__ == "__main__":
+    main()
