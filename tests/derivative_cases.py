@@ -12,7 +12,7 @@ import numpy as np
 from meganet import mat, vec
 from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
-from meganet.layers import ACTIVATIONS, DoubleLayer, SingleLayer, SymmetricLayer
+from meganet.layers import ACTIVATIONS, DoubleLayer, QuadraticScalarization, SingleLayer, SymmetricLayer
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
 from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, residual_cnn
 from meganet.objectives import (LinearModelObjective, NetworkObjective, SingleLayerObjective,
@@ -164,6 +164,7 @@ def layer_cases():
         "symmetric dense tanh": SymmetricLayer(dense_kernel(4, 3), "tanh"),
         "symmetric conv zero 2x2 channels": SymmetricLayer(ConvZero((4, 3), (3, 3), 2, 2), "smooth_relu",
                                                            "channel"),
+        "quadratic scalarisation 4x4 images, 3 units": QuadraticScalarization(4, 3),
     }
     for name, layer in layers.items():
         p = 0.5 * rng.standard_normal(layer.n_params)

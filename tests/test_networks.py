@@ -296,3 +296,29 @@ def test_hamiltonian_net_runs_backwards_to_its_input():
     Y_N, Z_N = net.linearize(p, Y)[1].states[-1]
     Y0, Z0 = net.reverse(p, Y_N, Z_N)
     assert np.allclose(Y0, Y, atol=1e-12) and np.allclose(Z0, 0, atol=1e-12)
+
+
+def test_quadratic_scalarization_is_sigmoid_of_w_X_w():
+    """Z_ij = sigmoid(w_i^T X_j w_i), against a loop; it sees only the symmetric part of X; w and
+    -w give the same unit; J_theta against finite differences."""
+    from scipy.special import expit
+
+    from meganet.layers import QuadraticScalarization
+
+    rng = np.random.default_rng(11)
+    L, m, n = 5, 3, 4
+    layer = QuadraticScalarization(L, m)
+    p, Y = layer.initial_parameters(seed=2), rng.standard_normal((L * L, n))
+    units = layer.units(p)
+    loop = np.array([[expit(w @ mat(Y[:, j], (L, L)) @ w) for j in range(n)] for w in units.T])
+    assert np.allclose(layer.forward(p, Y), loop, rtol=1e-14)
+    symmetric = np.column_stack([vec((mat(y, (L, L)) + mat(y, (L, L)).T) / 2) for y in Y.T])
+    assert np.allclose(layer.forward(p, symmetric), loop, rtol=1e-14)
+    flipped = units.copy()
+    flipped[:, 1] *= -1
+    assert np.allclose(layer.forward(vec(flipped), Y), loop, rtol=1e-14)
+    J_fd = finite_difference_jacobian(lambda q: layer.forward(q, Y), p)
+    assert np.allclose(to_dense(layer.linearize(p, Y)[1].J_theta), J_fd, rtol=1e-6, atol=1e-9)
+    assert layer.n_params == L * m  # L parameters per unit, not L^2
+    with pytest.raises(ValueError, match="integer sizes"):
+        QuadraticScalarization(4.5, 2)

@@ -7,9 +7,11 @@ from .bias import Bias
 from .double_layer import DoubleLayer
 from .linear_map import LinearMap
 from .linearization import Linearization
+from .quadratic_scalarization import QuadraticScalarization
 from .single_layer import LayerLinearization, SingleLayer
 from .symmetric_layer import SymmetricLayer
 
 __all__ = ["Activation", "ACTIVATIONS", "get_activation", "tanh", "relu", "smooth_relu", "sigmoid",
            "sin", "identity", "Element", "check_batch", "Bias", "Linearization", "SingleLayer", "LayerLinearization",
-           "DoubleLayer", "SymmetricLayer", "LinearMap"]
+           "DoubleLayer", "SymmetricLayer", "LinearMap",
+           "QuadraticScalarization"]
