@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_matrix", "as_vector", "check_one_hot", "check_binary_labels", "check_columns_match",
-           "check_positive"]
+__all__ = ["as_matrix", "as_vector", "check_batch", "check_one_hot", "check_binary_labels",
+           "check_columns_match", "check_positive"]
 
 
 def _as_float_array(A, name: str) -> np.ndarray:
@@ -61,6 +61,18 @@ def as_vector(x, name: str, *, size: int | None = None) -> np.ndarray:
         raise ValueError(f"{name} is empty")
     _check_finite(x, name)
     return x
+
+
+def check_batch(Y, rows: int, name: str, owner: str) -> np.ndarray:
+    """Y as a finite real matrix with `rows` rows (examples in columns); a vector is one example."""
+    Y = np.asarray(Y)  # as_matrix converts to float and refuses complex or non-numeric input
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    Y = as_matrix(Y, name)
+    if Y.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows (the input size of {owner}; examples in "
+                         f"columns), got shape {Y.shape}")
+    return Y
 
 
 def check_one_hot(C, name: str = "C", *, n_examples: int | None = None) -> np.ndarray:

@@ -19,7 +19,7 @@ import numpy as np
 from scipy.sparse.linalg import LinearOperator
 
 from ..linalg import mat, vec
-from ..validation import as_matrix, as_vector
+from ..validation import as_vector, check_batch
 
 __all__ = ["Kernel", "KernelLinearization"]
 
@@ -75,14 +75,7 @@ class Kernel:
         return (self.n_out, self.n_in)
 
     def _check_batch(self, Y, rows: int, name: str) -> np.ndarray:
-        Y = np.asarray(Y)  # as_matrix converts to float and refuses complex or non-numeric input
-        if Y.ndim == 1:
-            Y = Y[:, None]
-        Y = as_matrix(Y, name)
-        if Y.shape[0] != rows:
-            raise ValueError(f"{name} must have {rows} rows (the kernel's input size; examples in "
-                             f"columns), got shape {Y.shape}")
-        return Y
+        return check_batch(Y, rows, name, "the kernel")
 
     def apply(self, theta, Y) -> np.ndarray:
         """K(theta) Y, shape (n_out, n)."""

@@ -9,21 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..validation import as_matrix, as_vector
+from ..validation import as_vector, check_batch
 
-__all__ = ["Element", "check_batch"]
-
-
-def check_batch(Y, rows: int, name: str, owner: str) -> np.ndarray:
-    """Y as a finite matrix with `rows` rows (examples in columns); a vector is one example."""
-    Y = np.asarray(Y)  # as_matrix converts to float and refuses complex or non-numeric input
-    if Y.ndim == 1:
-        Y = Y[:, None]
-    Y = as_matrix(Y, name)
-    if Y.shape[0] != rows:
-        raise ValueError(f"{name} must have {rows} rows (the input size of {owner}; examples in "
-                         f"columns), got shape {Y.shape}")
-    return Y
+__all__ = ["Element", "check_batch"]  # check_batch: from meganet.validation
 
 
 class Element:

@@ -50,12 +50,16 @@ class SymmetricLayer(Element):
     """Z = -K(theta)^T sigma(K(theta) Y + B b); K of shape (m, n), n_in = n_out = n."""
 
     def __init__(self, kernel, sigma="tanh", bias="feature"):
-        self.K, self.sigma = kernel, get_activation(sigma)
-        self.kernel = kernel
+        self.kernel, self.sigma = kernel, get_activation(sigma)
         self.bias = Bias(kernel, bias)
         self.n_bias = self.bias.size
         self.n_params = kernel.n_theta + self.n_bias
         self.n_in = self.n_out = kernel.n_in
+
+    @property
+    def K(self):
+        """The kernel (K in the formulas)."""
+        return self.kernel
 
     def split(self, p):
         """(theta, b) from p."""

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Element, Linearization
+from ..layers import Element
+from .time_stepping import NetworkLinearization
 
 __all__ = ["Chain"]
 
 
-class ChainLinearization(Linearization):
-    def __init__(self, chain, lins, states):
-        self.chain, self.lins, self.states = chain, lins, states
-        self.n_params, self.n_in, self.n_out = chain.n_params, chain.n_in, chain.n_out
-        self.n = states[0].shape[1]
+class ChainLinearization(NetworkLinearization):
 
     def Jtheta(self, v):
         dY = None
-        for lin, (i, j) in zip(self.lins, self.chain.slices):
+        for lin, (i, j) in zip(self.lins, self.net.slices):
             step = lin.Jtheta(v[i:j]) if j > i else None
             dY = lin.JY(dY) if dY is not None else None
             dY = step if dY is None else (dY if step is None else dY + step)
@@ -34,7 +31,7 @@ class ChainLinearization(Linearization):
     def JthetaT(self, W):
         g = np.empty(self.n_params)
         for k in range(len(self.lins) - 1, -1, -1):
-            i, j = self.chain.slices[k]
+            i, j = self.net.slices[k]
             if j > i:
                 g[i:j] = self.lins[k].JthetaT(W)
             if k > 0:

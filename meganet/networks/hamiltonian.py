@@ -21,17 +21,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Linearization
-from .time_stepping import TimeStepping
+from .time_stepping import NetworkLinearization, TimeStepping
 
 __all__ = ["HamiltonianNet"]
 
 
-class HamiltonianLinearization(Linearization):
-    def __init__(self, net, lins, states):
-        self.net, self.lins, self.states = net, lins, states  # lins[j] = (F_j, G_j)
-        self.n_params, self.n_in, self.n_out = net.n_params, net.n_in, net.n_out
-        self.n = states[0][0].shape[1]
+class HamiltonianLinearization(NetworkLinearization):
+    """lins[j] = (F_j, G_j), states[j] = (Y_j, Z_j)."""
 
     def _tangent(self, dY, V):
         h, nF = self.net.h, self.net.F.n_params
@@ -98,12 +94,7 @@ class HamiltonianNet(TimeStepping):
             Y = Y - h * self.F.forward(Theta[:nF, j], Z)
         return Y, Z
 
-    def _forward(self, p, Y):
-        return self._run(p, Y, linearize=False)[0]
-
-    def _linearize(self, p, Y):
-        Y, lins, states = self._run(p, Y, linearize=True)
-        return Y, HamiltonianLinearization(self, lins, states)
+    linearization = HamiltonianLinearization
 
     def _run(self, p, Y, linearize):
         Theta, h, nF = p.reshape(self.n_layer, -1, order="F"), self.h, self.F.n_params
@@ -119,7 +110,8 @@ class HamiltonianNet(TimeStepping):
             else:
                 Y = Y + h * self.F._forward(Theta[:nF, j], Z)
                 Z = Z - h * self.G._forward(Theta[nF:, j], Y)
-            states.append((Y, Z))
+            if linearize:
+                states.append((Y, Z))
         return Y, lins, states
 
     def __repr__(self) -> str:

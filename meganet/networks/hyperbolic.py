@@ -15,18 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Linearization
-from .time_stepping import TimeStepping
+from .time_stepping import NetworkLinearization, TimeStepping
 
 __all__ = ["HyperbolicNet"]
 
 
-class HyperbolicLinearization(Linearization):
-    def __init__(self, net, lins, states):
-        self.net, self.lins, self.states = net, lins, states
-        self.n_params, self.n_in, self.n_out = net.n_params, net.n_in, net.n_out
-        self.n = states[0].shape[1]
-
+class HyperbolicLinearization(NetworkLinearization):
     def _tangent(self, dY, V):
         """Forward sweep from dY_0 = dY; V: parameter directions (columns per step) or None."""
         previous = None
@@ -75,12 +69,7 @@ class HyperbolicNet(TimeStepping):
         self.layer = layer
         self.n_in = self.n_out = layer.n_in
 
-    def _forward(self, p, Y):
-        return self._run(p, Y, linearize=False)[0]
-
-    def _linearize(self, p, Y):
-        Y, lins, states = self._run(p, Y, linearize=True)
-        return Y, HyperbolicLinearization(self, lins, states)
+    linearization = HyperbolicLinearization
 
     def coefficient(self, j: int) -> float:
         """c_j: h^2/2 for the first step (zero initial velocity), h^2 after it."""
@@ -97,7 +86,8 @@ class HyperbolicNet(TimeStepping):
                 F = self.layer._forward(Theta[:, j], Y)
             c = self.coefficient(j)
             Y, previous = (Y + c * F if previous is None else 2 * Y - previous + c * F), Y
-            states.append(Y)
+            if linearize:
+                states.append(Y)
         return Y, lins, states
 
     def __repr__(self) -> str:

@@ -14,18 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Linearization
-from .time_stepping import TimeStepping
+from .time_stepping import NetworkLinearization, TimeStepping
 
 __all__ = ["ResNet"]
 
 
-class ResNetLinearization(Linearization):
-    def __init__(self, net, lins, states):
-        self.net, self.lins, self.states = net, lins, states
-        self.n_params, self.n_in, self.n_out = net.n_params, net.n_in, net.n_out
-        self.n = states[0].shape[1]
-
+class ResNetLinearization(NetworkLinearization):
     def Jtheta(self, v):
         h, V = self.net.h, v.reshape(self.net.n_layer, -1, order="F")
         dY = h * self.lins[0].Jtheta(V[:, 0])
@@ -69,21 +63,21 @@ class ResNet(TimeStepping):
         self.layer = layer
         self.n_in = self.n_out = layer.n_in
 
-    def _forward(self, p, Y):
-        Theta = p.reshape(self.n_layer, -1, order="F")
-        for j in range(self.n_steps):
-            Y = Y + self.h * self.layer._forward(Theta[:, j], Y)
-        return Y
+    linearization = ResNetLinearization
 
-    def _linearize(self, p, Y):
+    def _run(self, p, Y, linearize):
         Theta = p.reshape(self.n_layer, -1, order="F")
         states, lins = [Y], []
         for j in range(self.n_steps):
-            F, lin = self.layer._linearize(Theta[:, j], Y)
+            if linearize:
+                F, lin = self.layer._linearize(Theta[:, j], Y)
+                lins.append(lin)
+            else:
+                F = self.layer._forward(Theta[:, j], Y)
             Y = Y + self.h * F
-            states.append(Y)
-            lins.append(lin)
-        return Y, ResNetLinearization(self, lins, states)
+            if linearize:  # the states are for the sweeps (and plots), not for a forward pass
+                states.append(Y)
+        return Y, lins, states
 
     def __repr__(self) -> str:
         return f"ResNet({self.layer!r}, n_steps={self.n_steps}, T={self.T:g})"

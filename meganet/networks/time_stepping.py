@@ -8,10 +8,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..layers import Element
+from ..layers import Element, Linearization
 from ..linalg import mat
 
-__all__ = ["TimeStepping"]
+__all__ = ["TimeStepping", "NetworkLinearization"]
+
+
+class NetworkLinearization(Linearization):
+    """What a network's linearisation keeps: the network, its elements' (or steps')
+    linearisations `lins` and the states of the forward pass (pairs for two streams)."""
+
+    def __init__(self, net, lins, states):
+        self.net, self.lins, self.states = net, lins, states
+        self.n_params, self.n_in, self.n_out = net.n_params, net.n_in, net.n_out
+        first = states[0][0] if isinstance(states[0], tuple) else states[0]
+        self.n = first.shape[1]
 
 
 def _check_steps(n_steps, T, name):
@@ -42,6 +53,19 @@ class TimeStepping(Element):
     def step_parameters(self, p) -> np.ndarray:
         """Theta = mat(p, (n_layer, N)): column j holds step j's parameters."""
         return mat(self.check_parameters(p), (self.n_layer, self.n_steps))
+
+    linearization = NetworkLinearization  # each network's class with its sweeps
+
+    def _run(self, p, Y, linearize: bool):
+        """(Y_N, lins, states): the forward pass, keeping the steps' linearisations if asked."""
+        raise NotImplementedError
+
+    def _forward(self, p, Y):
+        return self._run(p, Y, linearize=False)[0]
+
+    def _linearize(self, p, Y):
+        Y_N, lins, states = self._run(p, Y, linearize=True)
+        return Y_N, self.linearization(self, lins, states)
 
     def with_steps(self, n_steps, T=None):
         """The same network (same layers) with n_steps steps over [0, T] (default: the same T)."""
