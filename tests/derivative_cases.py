@@ -14,9 +14,9 @@ from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, avera
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
 from meganet.layers import ACTIVATIONS, DoubleLayer, QuadraticScalarization, SingleLayer, SymmetricLayer
 from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
-from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, residual_cnn
-from meganet.objectives import (LinearModelObjective, NetworkObjective, SingleLayerObjective,
-                                residual_jacobian)
+from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, Stack, residual_cnn
+from meganet.objectives import (JointResidual, LinearModelObjective, NetworkObjective,
+                                SingleLayerObjective, VarProResidual, residual_jacobian)
 from meganet.optim import VarProObjective
 from meganet.regularizers import Tikhonov, gradient_2d, laplacian_2d
 
@@ -194,6 +194,8 @@ def networks():
         "residual CNN 2 stages (parabolic)": residual_cnn((8, 4), (2, 3), n_steps=2, sigma="tanh", stencil=(3, 1)),
         "residual CNN 1 stage (hyperbolic)": residual_cnn((4, 4), (2,), n_steps=3, sigma="tanh",
                                                           kind="hyperbolic"),
+        "Stack of 2 x quadratic scalarisation and a dense layer": Stack(
+            [QuadraticScalarization(3, 2), QuadraticScalarization(3, 2), SingleLayer(dense_kernel(2, 9), "tanh")]),
     }
 
 
@@ -244,7 +246,26 @@ def single_layer_objective_cases():
                    operator=lambda p, r=reduced: r.derivatives(p)[2])
 
 
+def separable_least_squares_cases():
+    """The VarPro residual (Golub-Pereyra, exact Jacobian) and the joint residual of a small
+    quadratic-scalarisation network. Kaufman's Jacobian is an approximation, so it is tested for
+    its adjoint and its gap in tests/test_separable_least_squares.py, not in the Taylor family."""
+    rng = np.random.default_rng(11)
+    layer = QuadraticScalarization(4, 3)
+    Y = rng.standard_normal((16, 12))
+    C = np.eye(3)[:, rng.integers(0, 3, 12)]
+    theta = rng.standard_normal(layer.n_params)
+    varpro = VarProResidual(layer, Y, C)
+    yield Case("VarPro residual r(theta) = -C P_perp (exact Golub-Pereyra Jacobian)",
+               lambda t, r=varpro: r.linearize(t, "exact"), theta,
+               operator=lambda t, r=varpro: r.jacobian(t, "exact"))
+    joint = JointResidual(layer, Y, C)
+    x = rng.standard_normal(joint.n_params)
+    yield Case("joint residual vec(W Z(theta) - C) in [theta; W]", joint.linearize, x,
+               operator=joint.jacobian)
+
+
 ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases(),
              *activation_cases(), *layer_cases(), *network_cases(), *network_objective_cases(),
-             *single_layer_objective_cases()]
+             *single_layer_objective_cases(), *separable_least_squares_cases()]
 OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]
