@@ -165,6 +165,7 @@ def layer_cases():
         "symmetric conv zero 2x2 channels": SymmetricLayer(ConvZero((4, 3), (3, 3), 2, 2), "smooth_relu",
                                                            "channel"),
         "quadratic scalarisation 4x4 images, 3 units": QuadraticScalarization(4, 3),
+        "quadratic scalarisation 3 channels combined by weights": QuadraticScalarization(3, 2, channels=3),
     }
     for name, layer in layers.items():
         p = 0.5 * rng.standard_normal(layer.n_params)

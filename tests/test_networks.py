@@ -322,3 +322,28 @@ def test_quadratic_scalarization_is_sigmoid_of_w_X_w():
     assert layer.n_params == L * m  # L parameters per unit, not L^2
     with pytest.raises(ValueError, match="integer sizes"):
         QuadraticScalarization(4.5, 2)
+
+
+def test_quadratic_scalarization_combines_channels_by_learned_weights():
+    """With c channels, Z_ij = sigmoid(w_i^T (sum_k beta_k X_j^k) w_i), against a loop over the
+    channel blocks of y_j; J_theta (units and beta) against finite differences."""
+    from scipy.special import expit
+
+    from meganet.layers import QuadraticScalarization
+
+    rng = np.random.default_rng(12)
+    L, m, c, n = 4, 3, 3, 5
+    layer = QuadraticScalarization(L, m, channels=c)
+    assert layer.n_params == L * m + c and layer.n_in == c * L * L
+    p = layer.initial_parameters(seed=3) + 0.1 * rng.standard_normal(layer.n_params)
+    Y = rng.standard_normal((c * L * L, n))
+    units, beta = layer.units(p), layer.channel_weights(p)
+    images = [sum(beta[k] * mat(Y[k * L * L:(k + 1) * L * L, j], (L, L)) for k in range(c)) for j in range(n)]
+    loop = np.array([[expit(w @ X @ w) for X in images] for w in units.T])
+    assert np.allclose(layer.forward(p, Y), loop, rtol=1e-14)
+    J_fd = finite_difference_jacobian(lambda q: layer.forward(q, Y), p)
+    assert np.allclose(to_dense(layer.linearize(p, Y)[1].J_theta), J_fd, rtol=1e-6, atol=1e-9)
+    # one channel is the plain layer: no channel weights
+    assert QuadraticScalarization(L, m, channels=1).n_params == L * m
+    with pytest.raises(ValueError, match="channels=0"):
+        QuadraticScalarization(4, 2, channels=0)
