@@ -5,7 +5,7 @@
        more than `margin` (0.2 in the paper), take the best class; otherwise the image is
        ambiguous and gets a random label among the classes scoring within `margin` of the best
        (our reading of "a random label when ambiguous");
-    3. retrain on (Y, C) together with (Y_u, guessed labels).
+    3. retrain on (Y, C) together with (Y_u, guessed labels), from new initial units (seed + 1).
 
 The true labels of Y_u are never an input here. Still, the retrained network has been fitted
 to the very images it is then scored on, so its accuracy on them is a transductive score,
@@ -46,7 +46,9 @@ def bootstrap_subnetworks(element, Y, C, Y_unlabelled, n_groups: int, *, margin:
                           seed: int = 0, first=None, **options):
     """Train sub-networks on (Y, C), guess labels of Y_unlabelled, retrain on both.
 
-    first: an already trained train_subnetworks result on (Y, C) (skips step 1).
+    first: an already trained train_subnetworks result on (Y, C) (skips step 1); otherwise it
+    is trained with `seed`. The guesses use `seed` for ambiguous images; the retraining starts
+    from seed + 1 (new initial units and groups).
     **options go to train_subnetworks (by default each group of the retraining gets
     (n + n_u) // n_groups examples).
     Returns the retrained result with `first` (step 1), `guessed` (C_guess) and `ambiguous`.

@@ -23,8 +23,8 @@ import numpy as np
 
 from ..linalg import vec
 from ..networks.stack import Stack
+from ..objectives.separable_least_squares import VarProResidual
 from ..validation import as_matrix, check_columns_match
-from .least_squares import lstsq
 from .nonlinear_least_squares import varpro_least_squares
 from .result import OptimizationResult
 
@@ -164,8 +164,9 @@ def train_subnetworks(element, Y, C, n_groups: int, *, examples_per_group: int |
     n_workers processes, or the scheduler at `address`). progress: a tqdm bar over finished
     sub-networks.
 
-    Returns an OptimizationResult with network (the Stack), p (all sub-networks' parameters),
-    W (k x n_groups*m, from one truncated-SVD least-squares solve on all of Y), fun
+    Returns an OptimizationResult with network (the Stack), p (all sub-networks' parameters;
+    network.split(p) gives sub-network g's), W (k x n_groups*m, W = C Z^+ by one truncated SVD
+    of the features Z of all of Y, cut-off rcond as in the sub-networks), fun
     (1/2 ||W Z - C||^2 on all of Y), subnetworks (one dict per sub-network: fun, nit, nfev,
     status, time, examples), time_train (wall time of step 2), time_glue (step 3), executor,
     disjoint.
@@ -220,9 +221,8 @@ def train_subnetworks(element, Y, C, n_groups: int, *, examples_per_group: int |
     start = time.perf_counter()
     network = Stack([element] * n_groups)
     p = np.concatenate([done[g]["p"] for g in range(n_groups)])
-    Z = network.forward(p, Y)
-    W = lstsq(Z.T, C.T, method="svd", rank=None).x.T
-    R = W @ Z - C
+    glue = VarProResidual(network, Y, C, rcond=rcond)   # W = C Z^+, the same truncation as the sub-networks'
+    W, fun = glue.weights(p), glue.value(p)
     time_glue = time.perf_counter() - start
 
     subnetworks = [dict(done[g], examples=groups[g]) for g in range(n_groups)]
@@ -231,7 +231,7 @@ def train_subnetworks(element, Y, C, n_groups: int, *, examples_per_group: int |
     converged = all(s["status"] == 0 for s in subnetworks)
     n_limit = sum(s["status"] == 1 for s in subnetworks)
     return OptimizationResult(
-        x=np.concatenate([p, vec(W)]), p=p, W=W, network=network, fun=0.5 * float(np.sum(R ** 2)),
+        x=np.concatenate([p, vec(W)]), p=p, W=W, network=network, fun=fun,
         status=0 if converged else 1, success=converged,
         message=(f"{n_groups} sub-networks trained ({executor}) and glued by one least-squares "
                  f"solve; " + ("all converged" if converged else
