@@ -13,7 +13,7 @@ from meganet import mat, vec
 from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
 from meganet.layers import ACTIVATIONS, DoubleLayer, QuadraticScalarization, SingleLayer, SymmetricLayer
-from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
+from meganet.losses import LeastSquares, Logistic, ScaleInvariant, SoftmaxCrossEntropy, simplex_targets
 from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, Stack, residual_cnn
 from meganet.objectives import (JointResidual, LinearModelObjective, NetworkObjective,
                                 SingleLayerObjective, VarProResidual, residual_jacobian)
@@ -45,7 +45,8 @@ def loss_cases():
     Z, C, W = _data()
     targets = np.random.default_rng(1).standard_normal(C.shape)
     for loss, labels, W0 in [(SoftmaxCrossEntropy(), C, W), (LeastSquares(), targets, W),
-                             (Logistic(), C[:1], W[:1])]:
+                             (Logistic(), C[:1], W[:1]), (ScaleInvariant(), C, W),
+                             (ScaleInvariant(simplex_targets(3, 2)), C, W[:2])]:
         name = type(loss).__name__
         lin_W = lambda w, loss=loss, labels=labels, shape=W0.shape: loss.linearize(mat(w, shape), Z, labels)[1]
         lin_Z = lambda z, loss=loss, labels=labels, W0=W0: loss.linearize(W0, mat(z, Z.shape), labels)[1]

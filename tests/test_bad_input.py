@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from meganet.losses import LeastSquares, Logistic, SoftmaxCrossEntropy
+from meganet.losses import LeastSquares, Logistic, ScaleInvariant, SoftmaxCrossEntropy
 from meganet.objectives import LinearModelObjective
 from meganet.optim import cgls, lstsq
 from meganet.regularizers import Tikhonov, gradient_2d
@@ -16,6 +16,7 @@ nan_Y[1, 2] = np.nan
 LOSS_CALLS = {
     "softmax": lambda W, Y, C: SoftmaxCrossEntropy()(W, Y, C),
     "least squares": lambda W, Y, C: LeastSquares()(W, Y, C),
+    "scale-invariant": lambda W, Y, C: ScaleInvariant()(W, Y, C),
     "objective": lambda W, Y, C: LinearModelObjective(SoftmaxCrossEntropy(), Y, C),
 }
 

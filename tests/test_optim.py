@@ -134,3 +134,16 @@ def test_varpro_reports_inexact_inner_solves():
         warnings.simplefilter("error")
         good = varpro(full, p0, inner_atol=1e-6, maxiter=3)
     assert good.status in (0, 1) and good.inner_failures == 0
+
+
+def test_sgd_that_diverges_returns_status_4_with_its_last_finite_iterate():
+    """A learning rate far too large: the iterates overflow; sgd says so instead of crashing."""
+    from meganet.data import peaks_data
+    from meganet.optim import train_single_layer
+
+    Y, C = peaks_data(200, 3, seed=0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = train_single_layer(Y, C, width=5, method="sgd", learning_rate=1e300, epochs=3,
+                                 batch_size=20)
+    assert res.status == 4 and not res.success and "diverged" in res.message
+    assert np.all(np.isfinite(res.x))

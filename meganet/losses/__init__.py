@@ -2,6 +2,8 @@
 from .base import Loss, LossDerivatives
 from .least_squares import LeastSquares
 from .logistic import Logistic
+from .scale_invariant import ScaleInvariant, simplex_targets
 from .softmax import SoftmaxCrossEntropy
 
-__all__ = ["Loss", "LossDerivatives", "LeastSquares", "Logistic", "SoftmaxCrossEntropy"]
+__all__ = ["Loss", "LossDerivatives", "LeastSquares", "Logistic", "SoftmaxCrossEntropy", "ScaleInvariant",
+           "simplex_targets"]

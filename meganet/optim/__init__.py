@@ -6,7 +6,7 @@ from .line_search import armijo
 from .newton_cg import newton_cg
 from .nonlinear_least_squares import joint_least_squares, varpro_least_squares
 from .result import History, OptimizationResult
-from .sgd import sgd
+from .sgd import classifier_renormalization, sgd
 from .steepest_descent import steepest_descent
 from .subnetworks import EXECUTORS, SubnetworkError, train_subnetworks
 from .multilevel import multilevel_train
@@ -15,7 +15,7 @@ from .varpro import VarProObjective, varpro
 
 __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
            "steepest_descent", "newton_cg", "varpro_least_squares", "joint_least_squares", "train_subnetworks", "SubnetworkError",
-           "EXECUTORS", "guess_labels", "bootstrap_subnetworks", "sgd", "varpro", "VarProObjective", "History",
+           "EXECUTORS", "guess_labels", "bootstrap_subnetworks", "sgd", "classifier_renormalization", "varpro", "VarProObjective", "History",
            "extreme_learning_machine", "train", "train_single_layer", "multilevel_train", "METHODS",
            "METHOD_DEFAULTS",
            "OptimizationResult"]
