@@ -100,6 +100,20 @@ def check_binary_labels(c, name: str = "C", *, n_examples: int | None = None) ->
     return c
 
 
+def check_sign_labels(y, name: str = "y", n_examples: int | None = None) -> np.ndarray:
+    """Two-class labels as a row (1, n) of -1/+1 (a vector is accepted)."""
+    y = np.asarray(y)
+    if y.ndim == 1:
+        y = y[None, :]
+    y = as_matrix(y, name)
+    if y.shape[0] != 1 or not np.all(np.abs(y) == 1):
+        raise ValueError(f"{name} must be two-class labels -1/+1 as a row (1, n_examples) or a vector; "
+                         f"got shape {y.shape} with values {np.unique(y)[:5]}")
+    if n_examples is not None and y.shape[1] != n_examples:
+        raise ValueError(f"{name} must have one entry per example ({n_examples}), got {y.shape[1]}")
+    return y
+
+
 def check_columns_match(A: np.ndarray, B: np.ndarray, names: tuple[str, str]) -> None:
     """A and B describe the same examples: equal numbers of columns."""
     if A.shape[1] != B.shape[1]:

@@ -1,4 +1,5 @@
 """Optimizers and least-squares solvers; each returns an OptimizationResult with a history."""
+from .admm import ADMMNetwork, admm_train, sampled_square_solve
 from .bootstrapping import bootstrap_subnetworks, guess_labels
 from .elm import extreme_learning_machine
 from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_svd
@@ -19,3 +20,4 @@ __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "
            "extreme_learning_machine", "train", "train_single_layer", "multilevel_train", "METHODS",
            "METHOD_DEFAULTS",
            "OptimizationResult"]
+__all__ += ["admm_train", "ADMMNetwork", "sampled_square_solve"]

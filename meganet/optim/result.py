@@ -37,7 +37,8 @@ class OptimizationResult(OptimizeResult):
     Attributes: x, fun, jac, status, success, message, nit, nfev, history, time.
     status: 0 converged, 1 iteration limit, 2 line search failed, 3 stopped by callback,
             4 non-finite values, 5 singular system (direct least squares), 6 an inner solve
-            did not converge (VarPro's W(p)).
+            did not converge (VarPro's W(p)), 7 a hidden layer is dead (ADMM: every ReLU
+            unit is zero on every training example).
     """
 
     MESSAGES = {
@@ -47,6 +48,7 @@ class OptimizationResult(OptimizeResult):
         3: "stopped by callback",
         4: "non-finite objective or gradient",
         6: "an inner solve did not converge (the gradient used was inexact)",
+        7: "a hidden layer is dead: every ReLU unit is zero on every training example",
     }
 
 
