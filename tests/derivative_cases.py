@@ -12,7 +12,8 @@ import numpy as np
 from meganet import mat, vec
 from meganet.kernels import (ConvPeriodic, ConvZero, antisymmetric_kernel, average_pooling,
                              dense_kernel, diagonal_kernel, m_matrix_kernel, subsample)
-from meganet.layers import ACTIVATIONS, DoubleLayer, QuadraticScalarization, SingleLayer, SymmetricLayer
+from meganet.layers import (ACTIVATIONS, DoubleLayer, LinearMap, MaskedLayer, QuadraticScalarization, SingleLayer,
+                            SymmetricLayer, fix_support, pht, thresholding_layers)
 from meganet.losses import LeastSquares, Logistic, ScaleInvariant, SoftmaxCrossEntropy, simplex_targets
 from meganet.networks import Chain, HamiltonianNet, HyperbolicNet, ResNet, Stack, residual_cnn
 from meganet.objectives import (JointResidual, LinearModelObjective, NetworkObjective,
@@ -209,6 +210,32 @@ def network_cases():
         yield from element_cases(f"network {name}", net, p, Y)
 
 
+def support_cases():
+    """PHT away from its jump at tau, masked layers and masked networks (random fixed supports):
+    Z in p and Z in Y. With the masks fixed a layer is linear (E1 at round-off), a chain multilinear."""
+    rng = np.random.default_rng(12)
+    x = np.array([-2.0, -0.7, -0.05, 0.03, 0.4, 1.5])            # |x - tau| >= 0.07 > h0 for tau = 0.1
+    a = pht(0.1)
+    yield Case("activation pht(0.1): sigma", lambda x, a=a: (a.f(x), lambda v: a.df(x) * v), x, h0=0.01)
+    yield Case("activation pht(0.1): sigma'", lambda x, a=a: (a.df(x), lambda v: a.d2f(x) * v), x, h0=0.01)
+    layers = {"masked dense": MaskedLayer(dense_kernel(5, 3), rng.random((5, 4)) < 0.5),
+              "masked conv zero, channel bias": MaskedLayer(ConvZero((4, 4), (3, 3), 2, 3), rng.random((48, 4)) < 0.5,
+                                                            "channel"),
+              "masked dense, one mask for all examples": MaskedLayer(dense_kernel(4, 3), [[1], [0], [1], [1]])}
+    for name, layer in layers.items():
+        yield from element_cases(f"layer {name}", layer, 0.5 * rng.standard_normal(layer.n_params),
+                                 rng.standard_normal((layer.n_in, 4)))
+    nets = {"masked MLP 2-6-5-3": Chain([SingleLayer(dense_kernel(6, 2), pht(0.1)), SingleLayer(dense_kernel(5, 6), pht(0.1)),
+                                         SingleLayer(dense_kernel(3, 5), "identity")]),
+            "masked CNN conv-pool-conv": Chain([SingleLayer(ConvZero((6, 6), (3, 3), 1, 2), pht(0.1), "channel"),
+                                                LinearMap(average_pooling((6, 6), 2, 2)),
+                                                SingleLayer(ConvZero((3, 3), (3, 3), 2, 3), "relu", "channel")])}
+    for name, net in nets.items():
+        masks = [rng.random((net.elements[k].n_out, 4)) < 0.6 for k in thresholding_layers(net)]
+        yield from element_cases(f"network {name}", fix_support(net, masks), net.initial_parameters(seed=1),
+                                 rng.standard_normal((net.n_in, 4)))
+
+
 def network_objective_cases():
     """The objective and the VarPro-reduced objective of a network (a ResNet on 2-D points)."""
     rng = np.random.default_rng(10)
@@ -268,6 +295,6 @@ def separable_least_squares_cases():
 
 
 ALL_CASES = [*loss_cases(), *regularizer_cases(), *objective_cases(), *kernel_cases(),
-             *activation_cases(), *layer_cases(), *network_cases(), *network_objective_cases(),
+             *activation_cases(), *layer_cases(), *network_cases(), *support_cases(), *network_objective_cases(),
              *single_layer_objective_cases(), *separable_least_squares_cases()]
 OPERATOR_CASES = [c for c in ALL_CASES if c.operator is not None]

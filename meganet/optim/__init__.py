@@ -1,5 +1,6 @@
 """Optimizers and least-squares solvers; each returns an OptimizationResult with a history."""
 from .admm import ADMMNetwork, admm_train, sampled_square_solve
+from .alternation import ALTERNATION_MODES, FixedSupportObjective, alternation
 from .bootstrapping import bootstrap_subnetworks, guess_labels
 from .elm import extreme_learning_machine
 from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_svd
@@ -20,4 +21,5 @@ __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "
            "extreme_learning_machine", "train", "train_single_layer", "multilevel_train", "METHODS",
            "METHOD_DEFAULTS",
            "OptimizationResult"]
+__all__ += ["alternation", "FixedSupportObjective", "ALTERNATION_MODES"]
 __all__ += ["admm_train", "ADMMNetwork", "sampled_square_solve"]
