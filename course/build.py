@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
 import sys
 import time
 from pathlib import Path
@@ -32,8 +33,30 @@ def syllabus_lectures(syllabus: dict) -> list[dict]:
     return [lec for part in syllabus["parts"] for lec in part["lectures"]]
 
 
-def execute(notebook: Path, out_dir: Path, timeout: int) -> dict:
-    """Execute one notebook in its own folder, export HTML; return name, seconds, error."""
+def navigation(lectures: list[dict], k: int) -> str:
+    """The bar on top of lecture k's page: the index, the previous and the next lecture."""
+    e = html.escape
+    links = ["<a href='index.html'>&#8962; course index</a>"]
+    if k > 0:
+        prev = lectures[k - 1]
+        links.append(f"<a href='{prev['file'].replace('.ipynb', '.html')}'>&larr; {e(prev['title'])}</a>")
+    if k + 1 < len(lectures):
+        nxt = lectures[k + 1]
+        links.append(f"<a href='{nxt['file'].replace('.ipynb', '.html')}'>{e(nxt['title'])} &rarr;</a>")
+    return ("<nav class='course-nav' style='padding:0.5em 1em;border-bottom:1px solid #ccc;"
+            "font-family:sans-serif'>" + " &nbsp;|&nbsp; ".join(links) + "</nav>")
+
+
+def decorate(body: str, title: str, nav: str) -> str:
+    """An exported page with its lecture's title and the navigation bar first in <body>."""
+    body = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", body, count=1, flags=re.S)
+    start = re.search(r"<body[^>]*>", body)
+    return body if start is None else body[:start.end()] + nav + body[start.end():]
+
+
+def execute(notebook: Path, out_dir: Path, timeout: int, title: str = "", nav: str = "") -> dict:
+    """Execute one notebook in its own folder, export HTML (titled, with navigation); return
+    name, seconds, error."""
     nb = nbformat.read(notebook, as_version=4)
     start = time.perf_counter()
     error = None
@@ -44,6 +67,7 @@ def execute(notebook: Path, out_dir: Path, timeout: int) -> dict:
         error = str(err).splitlines()[-1] if str(err) else repr(err)
     seconds = time.perf_counter() - start
     body, _ = HTMLExporter().from_notebook_node(nb)
+    body = decorate(body, title or notebook.stem, nav)
     (out_dir / notebook.with_suffix(".html").name).write_text(body, encoding="utf-8")
     return {"file": notebook.name, "seconds": seconds, "error": error}
 
@@ -83,12 +107,15 @@ def main(argv=None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     syllabus = load_syllabus()
-    notebooks = [ROOT / "lectures" / lec["file"] for lec in syllabus_lectures(syllabus)]
+    lectures = syllabus_lectures(syllabus)
+    notebooks = [ROOT / "lectures" / lec["file"] for lec in lectures]
     missing = [str(nb) for nb in notebooks if not nb.exists()]
     if missing:
         print("syllabus lists missing lectures: " + ", ".join(missing), file=sys.stderr)
         return 1
-    results = Parallel(n_jobs=args.jobs)(delayed(execute)(nb, out, args.timeout) for nb in notebooks)
+    results = Parallel(n_jobs=args.jobs)(
+        delayed(execute)(nb, out, args.timeout, lec["title"], navigation(lectures, k))
+        for k, (nb, lec) in enumerate(zip(notebooks, lectures)))
     runs = {r["file"]: r for r in results}
     (out / "index.html").write_text(index_page(syllabus, runs), encoding="utf-8")
     for r in results:

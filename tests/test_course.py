@@ -47,3 +47,16 @@ def test_index_page_lists_titles_links_and_times():
     assert "1.5 s" in page and "FAILED" in page and "NameError" in page
     assert first["file"].replace(".ipynb", ".html") in page
     assert "&amp;" not in page  # nothing escaped twice
+
+
+def test_each_page_has_its_lectures_title_and_links_to_the_index_and_its_neighbours():
+    lectures = build.syllabus_lectures(build.load_syllabus())
+    first, middle, last = (build.navigation(lectures, k) for k in (0, 1, len(lectures) - 1))
+    assert "index.html" in first and "&larr;" not in first
+    assert lectures[1]["file"].replace(".ipynb", ".html") in first
+    assert lectures[0]["file"].replace(".ipynb", ".html") in middle
+    assert lectures[2]["file"].replace(".ipynb", ".html") in middle and "&rarr;" not in last
+    page = build.decorate("<html><head><title>Notebook</title></head><body class='x'><p>text</p></body></html>",
+                          lectures[1]["title"], middle)
+    assert f"<title>{lectures[1]['title']}</title>" in page and "Notebook" not in page
+    assert page.index(middle) < page.index("<p>text</p>") and page.count("<body") == 1
