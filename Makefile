@@ -40,8 +40,12 @@ course: $(VENV)/.course
 test: $(VENV)/.test
 	$(BIN)/pytest -n 2 --dist loadfile
 
+# As root (a container, a cloud VM) JupyterLab refuses to start without --allow-root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(VENV)/.course
-	$(BIN)/jupyter lab lectures
+	@$(if $(ROOT_FLAG),echo "running as root: starting JupyterLab with --allow-root",true)
+	$(BIN)/jupyter lab $(ROOT_FLAG) lectures
 
 exercises: $(VENV)/.course
 	$(BIN)/python course/release_exercises.py --root exercises
