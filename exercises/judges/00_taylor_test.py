@@ -20,7 +20,7 @@ every k where both entries lie above the round-off floor, to 0.01.
 import numpy as np
 
 from meganet.checks import check_derivative
-from meganet.grading.judge import Question
+from meganet.grading.judge import Question, first_failure
 from meganet.linalg import vec, mat
 
 EPS = np.finfo(float).eps
@@ -37,13 +37,6 @@ def _answer(answer, name, shape):
     return value
 
 
-def _verdicts(*checks):
-    for passed, message in checks:
-        if not passed:
-            return False, message
-    return True, "correct"
-
-
 # --- part 1: vec and mat ------------------------------------------------------------------------------
 def _vec_question(rng, m, n):
     X = rng.standard_normal((m, n))
@@ -51,7 +44,7 @@ def _vec_question(rng, m, n):
 
     def judge(answer):
         v, M = _answer(answer, "vec", (m * n,)), _answer(answer, "mat", (m, n))
-        return _verdicts((np.array_equal(v, vec(X)), f"vec(X) of a {m} x {n} matrix: the columns of X, "
+        return first_failure((np.array_equal(v, vec(X)), f"vec(X) of a {m} x {n} matrix: the columns of X, "
                                                      f"one after the other (column stacking), expected"),
                          (np.array_equal(M, mat(x, (m, n))), f"mat(x, ({m}, {n})) must refill the columns "
                                                              f"first (the inverse of vec)"))
@@ -136,7 +129,7 @@ def _errors_question(rng, kind):
             checks.append((bad.size == 0, f"{name}(h) at h = {check.h[bad[0]] if bad.size else 0:.3e} is "
                                           f"{mine[bad[0]] if bad.size else 0:.6e}, expected "
                                           f"{ref[bad[0]] if bad.size else 0:.6e} ({header['kind']} function)"))
-        return _verdicts(*checks)
+        return first_failure(*checks)
 
     return Question(header, arrays, judge)
 

@@ -14,7 +14,7 @@ reference products (relative 1e-10).
 """
 import numpy as np
 
-from meganet.grading.judge import Question
+from meganet.grading.judge import Question, answer_array, first_failure
 from meganet.regularizers import gradient_2d, laplacian_2d
 
 ATOL = 1e-12   # matrices with small integer entries
@@ -30,22 +30,6 @@ def _sizes(rng):
         if n1 != n2:
             sizes.append((n1, n2))
     return sizes
-
-
-def _answer(answer, name, shape):
-    value = np.asarray(answer[name], dtype=float)
-    if value.shape != shape:
-        raise ValueError(f"{name} has shape {value.shape}, expected {shape}")
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has entries that are not finite")
-    return value
-
-
-def _verdicts(*checks):
-    for passed, message in checks:
-        if not passed:
-            return False, message
-    return True, "correct"
 
 
 def _header(n1, n2):
@@ -64,10 +48,10 @@ def _matrix_question(n1, n2):
         if np.shape(answer["G"]) != G_ref.shape:
             return False, (f"G has shape {np.shape(answer['G'])} for a {n1} x {n2} image, expected {G_ref.shape} "
                            f"((n1-1) n2 + n1 (n2-1) differences inside the image, n1 n2 pixels)")
-        G = _answer(answer, "G", G_ref.shape)
+        G = answer_array(answer, "G", G_ref.shape)
         constant = float(np.max(np.abs(G @ np.ones(n1 * n2))))
         error = float(np.max(np.abs(G - G_ref)))
-        return _verdicts((constant <= ATOL, f"G 1 has an entry {constant:.2g}: a constant image must have zero gradient"),
+        return first_failure((constant <= ATOL, f"G 1 has an entry {constant:.2g}: a constant image must have zero gradient"),
                          (error <= ATOL, f"G differs from the gradient (forward differences inside the image, "
                                          f"vec by columns, the differences down the columns first) for a "
                                          f"{n1} x {n2} image: largest entry error {error:.2g}"))
@@ -85,12 +69,12 @@ def _pair_question(rng, n1, n2):
     Gx_ref, GTw_ref = G_ref @ x, G_ref.T @ w
 
     def judge(answer):
-        Gx, GTw, Gc = _answer(answer, "Gx", (m,)), _answer(answer, "GTw", (n,)), _answer(answer, "Gc", (m,))
+        Gx, GTw, Gc = answer_array(answer, "Gx", (m,)), answer_array(answer, "GTw", (n,)), answer_array(answer, "Gc", (m,))
         lhs, rhs = float(w @ Gx), float(GTw @ x)
         scale = np.linalg.norm(w) * np.linalg.norm(Gx) + np.linalg.norm(GTw) * np.linalg.norm(x)
         error_x = np.linalg.norm(Gx - Gx_ref) / np.linalg.norm(Gx_ref)
         error_w = np.linalg.norm(GTw - GTw_ref) / np.linalg.norm(GTw_ref)
-        return _verdicts(
+        return first_failure(
             (abs(lhs - rhs) <= RTOL * scale,
              f"adjoint test failed for a {n1} x {n2} image: <w, G x> = {lhs:.6e}, <G^T w, x> = {rhs:.6e}"),
             (np.linalg.norm(Gc) <= RTOL * np.linalg.norm(c), "G applied to a constant image is not 0"),
@@ -108,11 +92,11 @@ def _laplacian_question(n1, n2):
     def judge(answer):
         if np.shape(answer["L"]) != L_ref.shape:
             return False, f"L has shape {np.shape(answer['L'])} for a {n1} x {n2} image, expected {L_ref.shape}"
-        L = _answer(answer, "L", L_ref.shape)
+        L = answer_array(answer, "L", L_ref.shape)
         asymmetry = float(np.max(np.abs(L - L.T)))
         constant = float(np.max(np.abs(L @ np.ones(n1 * n2))))
         error = float(np.max(np.abs(L - L_ref)))
-        return _verdicts((asymmetry <= ATOL, f"L is not symmetric (largest |L - L^T| = {asymmetry:.2g})"),
+        return first_failure((asymmetry <= ATOL, f"L is not symmetric (largest |L - L^T| = {asymmetry:.2g})"),
                          (constant <= ATOL, f"L 1 has an entry {constant:.2g}: L = G^T G must vanish on constants"),
                          (error <= ATOL, f"L differs from G^T G (the negative 5-point Laplacian, Neumann "
                                          f"boundary) for a {n1} x {n2} image: largest entry error {error:.2g}"))

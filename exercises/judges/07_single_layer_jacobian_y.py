@@ -18,7 +18,7 @@ with meganet's SingleLayer (dense kernel) only, never with another of the studen
 import numpy as np
 
 from meganet.checks import check_derivative
-from meganet.grading.judge import Question
+from meganet.grading.judge import Question, answer_array, first_failure
 from meganet.kernels import dense_kernel
 from meganet.layers import SingleLayer
 from meganet.linalg import mat, vec
@@ -38,27 +38,10 @@ def _layer(rng, n_in, m, n, sigma, scale):
     return reference, p, K, b, Y, reference.linearize(p, Y)[1]
 
 
-def _answer(answer, name, shape):
-    value = np.asarray(answer[name], dtype=float)
-    if value.shape != shape:
-        raise ValueError(f"{name} has shape {value.shape}, expected {shape}")
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has entries that are not finite")
-    return value
-
-
 def _close(value, reference, name, floor):
     error = float(np.linalg.norm(value - reference))
     tolerance = RTOL * float(np.linalg.norm(reference)) + floor
     return error <= tolerance, f"{name} differs from meganet's by {error:.1e} (allowed {tolerance:.1e})"
-
-
-def _verdicts(*checks):
-    for check in checks:
-        passed, message = check() if callable(check) else check
-        if not passed:
-            return False, message
-    return True, "correct"
 
 
 def _taylor_forward(reference, p, Y, V, JV, label):
@@ -88,8 +71,8 @@ def _matvec_question(rng, n_in, m, n, sigma, scale):
     floor = FLOOR * np.linalg.norm(K) * np.linalg.norm(V)
 
     def judge(answer):
-        JV = _answer(answer, "JV", (m, n))
-        return _verdicts(_close(JV, lin.JY(V), "J_Y V", floor),
+        JV = answer_array(answer, "JV", (m, n))
+        return first_failure(_close(JV, lin.JY(V), "J_Y V", floor),
                          lambda: _taylor_forward(reference, p, Y, V, JV, "J_Y V"))
 
     return Question(_header(K, Y, sigma), {"K": K, "b": b, "Y": Y, "V": V}, judge)
@@ -102,14 +85,14 @@ def _rmatvec_question(rng, n_in, m, n, sigma, scale):
     floor = FLOOR * np.linalg.norm(K) * np.linalg.norm(W)
 
     def judge(answer):
-        JTW = _answer(answer, "JTW", (n_in, n))
+        JTW = answer_array(answer, "JTW", (n_in, n))
 
         def taylor():
             result = check_derivative(lambda y: (float(np.sum(W * reference.forward(p, mat(y, Y.shape)))), vec(JTW)),
                                        vec(Y))
             return result.passed, f"Taylor test of <W, Z(Y)> (meganet's layer) with your J_Y^T W: {result.message}"
 
-        return _verdicts(_close(JTW, lin.JYT(W), "J_Y^T W", floor),
+        return first_failure(_close(JTW, lin.JYT(W), "J_Y^T W", floor),
                          _adjoint(W, lin.JY(U), JTW, U, "meganet's J_Y, your J_Y^T"),
                          taylor)
 
@@ -122,11 +105,11 @@ def _operator_question(rng, n_in, m, n, sigma, scale):
     v, w = rng.standard_normal(n_in * n), rng.standard_normal(m * n)
 
     def judge(answer):
-        shape = tuple(int(s) for s in _answer(answer, "shape", (2,)))
+        shape = tuple(int(s) for s in answer_array(answer, "shape", (2,)))
         if shape != (m * n, n_in * n):
             return False, f"the operator has shape {shape}, expected (m n, n_in n) = {(m * n, n_in * n)}"
-        Jv, JTw = _answer(answer, "Jv", (m * n,)), _answer(answer, "JTw", (n_in * n,))
-        return _verdicts(_close(Jv, lin.J_Y.matvec(v), "J v (vec by columns)",
+        Jv, JTw = answer_array(answer, "Jv", (m * n,)), answer_array(answer, "JTw", (n_in * n,))
+        return first_failure(_close(Jv, lin.J_Y.matvec(v), "J v (vec by columns)",
                                 FLOOR * np.linalg.norm(K) * np.linalg.norm(v)),
                          _close(JTw, lin.J_Y.rmatvec(w), "J^T w (vec by columns)",
                                 FLOOR * np.linalg.norm(K) * np.linalg.norm(w)),

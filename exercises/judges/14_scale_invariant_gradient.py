@@ -21,7 +21,7 @@ import numpy as np
 
 from meganet.checks import check_derivative
 from meganet.data import one_hot
-from meganet.grading.judge import Question
+from meganet.grading.judge import Question, first_failure
 from meganet.losses import ScaleInvariant, simplex_targets
 
 RTOL = 1e-10        # relative to the reference
@@ -66,13 +66,6 @@ def _close(value, reference, name, floor):
     return error <= tolerance, f"{name} differs from the reference by {error:.1e} (allowed {tolerance:.1e})"
 
 
-def _verdicts(*checks):
-    for passed, message in checks:
-        if not passed:
-            return False, message
-    return True, "correct"
-
-
 def _step_directions(rng, S):
     """A direction whose column j has length 0.3 ||s_j||: the Taylor steps never reach s_j = 0."""
     V = rng.standard_normal(S.shape)
@@ -94,7 +87,7 @@ def _value_questions(rng, n_classes, n_examples, reduced, rotated, scale):
     def judge(answer, S=S):
         Z, E = _answer(answer, "Z", S.shape), _answer(answer, "E", ())
         first.setdefault("E", float(E))
-        return _verdicts(_close(Z, reference.output(S), "S / ||S|| (column by column)",
+        return first_failure(_close(Z, reference.output(S), "S / ||S|| (column by column)",
                                 FLOOR * np.sqrt(S.shape[1])),
                          _close(E, reference.value(S, C), "E(S, C)", FLOOR))
 
@@ -133,7 +126,7 @@ def _gradient_question(rng, n_classes, n_examples, reduced, rotated, scale):
             if taylor.passed:
                 break
         checks.append((taylor.passed, f"Taylor test of meganet's E with your gradient: {taylor.message}"))
-        return _verdicts(*checks)
+        return first_failure(*checks)
 
     return Question(_header(S, C), {"S": S, "C": C, "T": T}, judge)
 
@@ -166,7 +159,7 @@ def _hessian_question(rng, n_classes, n_examples, reduced, rotated, scale, secon
             taylor = check_derivative(lambda s: (reference.derivatives(s, C)[1], lambda _: HdS), S, v=dS)
             checks.append((taylor.passed, f"Taylor test of meganet's gradient with your Hessian product: "
                                           f"{taylor.message}"))
-        return _verdicts(*checks)
+        return first_failure(*checks)
 
     return Question(_header(S, C), {"S": S, "C": C, "T": T, "dS": dS, "dT": dT}, judge)
 

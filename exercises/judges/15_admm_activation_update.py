@@ -27,7 +27,7 @@ import numpy as np
 import scipy.linalg
 from scipy.optimize import minimize_scalar
 
-from meganet.grading.judge import Question
+from meganet.grading.judge import Question, answer_array
 
 RTOL_GRADIENT = 1e-10   # of the size of the gradient's terms
 RTOL_OBJECTIVE = 1e-12  # of the objective's natural size (its value at 0)
@@ -38,15 +38,6 @@ GRID = 4001
 
 def _relu(x):
     return np.maximum(x, 0.0)
-
-
-def _answer(answer, name, shape):
-    value = np.asarray(answer[name], dtype=float)
-    if value.shape != shape:
-        raise ValueError(f"{name} has shape {value.shape}, expected {shape}")
-    if not np.all(np.isfinite(value)):
-        raise ValueError(f"{name} has entries that are not finite")
-    return value
 
 
 def _weights(rng):
@@ -73,7 +64,7 @@ def _activation_question(rng, n_units, n_next, n_examples):
     directions = [rng.standard_normal(a_ref.shape) for _ in range(3)]
 
     def judge(answer):
-        a = _answer(answer, "a", (n_units, n_examples))
+        a = answer_array(answer, "a", (n_units, n_examples))
         f = lambda x: _activation_objective(x, W, z_next, h, beta, gamma)  # noqa: E731
         gradient = 2 * beta * W.T @ (W @ a - z_next) + 2 * gamma * (a - h)
         scale = (2 * (beta * norm_W ** 2 + gamma) * max(np.linalg.norm(a), np.linalg.norm(a_ref))
@@ -163,7 +154,7 @@ def _preactivation_question(rng, n_units, n_prev, n_examples, nonnegative_input)
     unique = np.abs(f_pos - f_neg) > TIE * natural
 
     def judge(answer):
-        z = _answer(answer, "z", a.shape)
+        z = answer_array(answer, "z", a.shape)
         f = _objective(z, a, m, beta, gamma)
         excess = (f - f_best) / np.where(natural > 0, natural, 1.0)
         if np.any(f > f_best + RTOL_OBJECTIVE * natural):

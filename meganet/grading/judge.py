@@ -26,9 +26,30 @@ import numpy as np
 
 from .protocol import receive_message, send_message
 
-__all__ = ["Question", "serve", "main"]
+__all__ = ["Question", "serve", "main", "answer_array", "first_failure"]
 
 ANSWER_TIMEOUT = 120.0  # seconds the kernel may take for one answer
+
+
+def answer_array(answer, name, shape) -> np.ndarray:
+    """The student's array `name` from an answer, as floats of the given shape with finite
+    entries; a ValueError (which costs the question) otherwise. For judges' checks."""
+    value = np.asarray(answer[name], dtype=float)
+    if value.shape != shape:
+        raise ValueError(f"{name} has shape {value.shape}, expected {shape}")
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{name} has entries that are not finite")
+    return value
+
+
+def first_failure(*checks):
+    """(True, "correct") if every check passes, else the first failing (False, message). A check
+    is a pair (passed, message) or a function returning one, called only if the earlier passed."""
+    for check in checks:
+        passed, message = check() if callable(check) else check
+        if not passed:
+            return False, message
+    return True, "correct"
 
 
 @dataclass
