@@ -234,6 +234,13 @@ def support_cases():
         masks = [rng.random((net.elements[k].n_out, 4)) < 0.6 for k in thresholding_layers(net)]
         yield from element_cases(f"network {name}", fix_support(net, masks), net.initial_parameters(seed=1),
                                  rng.standard_normal((net.n_in, 4)))
+    layer = SingleLayer(dense_kernel(5, 3), pht(0.1))
+    p, Y = rng.standard_normal(layer.n_params), rng.standard_normal((3, 4))
+    A = layer._pre_activation(p, Y)[1]
+    gap = float(np.min(np.abs(A - 0.1)))                        # the Taylor steps must not cross tau
+    yield Case("layer dense pht(0.1): Z in p (steps below the distance to tau)",
+               lambda p, L=layer, Y=Y: (vec(L.forward(p, Y)), L.linearize(p, Y)[1].J_theta), p,
+               operator=lambda p, L=layer, Y=Y: L.linearize(p, Y)[1].J_theta, h0=0.1 * gap / np.abs(Y).max())
 
 
 def network_objective_cases():

@@ -1,13 +1,11 @@
 """Positive hard thresholding, fixed support and alternation between weights and support.
 
-support_cases() is written in the Case form of tests/derivative_cases.py, so it can join the
-derivative families there; here the same Taylor and adjoint checks run on it directly.
+The Taylor and adjoint tests of PHT, the masked layers and masked networks are in the derivative
+families (support_cases in tests/derivative_cases.py); here: what is special to fixed supports.
 """
 import numpy as np
 import pytest
 
-from meganet import vec
-from meganet.checks import check_adjoint, check_derivative
 from meganet.data import peaks_data
 from meganet.kernels import ConvZero, average_pooling, dense_kernel
 from meganet.layers import (LinearMap, MaskedLayer, SingleLayer, fix_support, forward_with_support, pht,
@@ -17,7 +15,6 @@ from meganet.networks import Chain, ResNet
 from meganet.objectives import NetworkObjective
 from meganet.optim import FixedSupportObjective, alternation, sgd
 
-from derivative_cases import Case, element_cases
 
 
 def _mlp(tau=0.0, bias="feature", widths=(6, 5)):
@@ -35,63 +32,6 @@ def _cnn(tau=0.0):
 
 def _random_masks(network, n, rng, density=0.6):
     return [rng.random((network.elements[k].n_out, n)) < density for k in thresholding_layers(network)]
-
-
-def support_cases():
-    """Masked layers and masked networks (fixed random supports) in p and in Y, and PHT."""
-    rng = np.random.default_rng(12)
-    n = 4
-    x = np.array([-2.0, -0.7, -0.05, 0.03, 0.4, 1.5])       # |x - tau| >= 0.07 > h0 for tau = 0.1
-    a = pht(0.1)
-    yield Case("activation pht(0.1): sigma", lambda x, a=a: (a.f(x), lambda v: a.df(x) * v), x, h0=0.01)
-    yield Case("activation pht(0.1): sigma'", lambda x, a=a: (a.df(x), lambda v: a.d2f(x) * v), x, h0=0.01)
-    layers = {"masked dense": MaskedLayer(dense_kernel(5, 3), rng.random((5, n)) < 0.5),
-              "masked conv zero, channel bias": MaskedLayer(ConvZero((4, 4), (3, 3), 2, 3),
-                                                            rng.random((48, n)) < 0.5, "channel"),
-              "masked dense, one mask for all examples": MaskedLayer(dense_kernel(4, 3), [[1], [0], [1], [1]])}
-    for name, layer in layers.items():
-        yield from element_cases(f"layer {name}", layer, 0.5 * rng.standard_normal(layer.n_params),
-                                 rng.standard_normal((layer.n_in, n)))
-    for name, net in {"masked MLP 2-6-5-3": _mlp(0.1), "masked CNN conv-pool-conv": _cnn(0.1)}.items():
-        masked = fix_support(net, _random_masks(net, n, rng))
-        yield from element_cases(f"network {name}", masked, net.initial_parameters(seed=1),
-                                 rng.standard_normal((net.n_in, n)))
-    layer = SingleLayer(dense_kernel(5, 3), pht(0.1))
-    p, Y = rng.standard_normal(layer.n_params), rng.standard_normal((3, n))
-    A = layer._pre_activation(p, Y)[1]
-    gap = float(np.min(np.abs(A - 0.1)))                        # the Taylor steps must not cross tau
-    yield Case("layer dense pht(0.1): Z in p (steps below the distance to tau)",
-               lambda p, L=layer, Y=Y: (vec(L.forward(p, Y)), L.linearize(p, Y)[1].J_theta), p,
-               operator=lambda p, L=layer, Y=Y: L.linearize(p, Y)[1].J_theta, h0=0.1 * gap / np.abs(Y).max())
-
-
-SUPPORT_CASES = list(support_cases())
-
-
-@pytest.mark.parametrize("case", SUPPORT_CASES, ids=repr)
-def test_taylor(case):
-    result = check_derivative(case.fun, case.x, seed=4, h0=case.h0)
-    assert result.passed, f"{case.name}\n{result.table()}"
-
-
-@pytest.mark.parametrize("case", [c for c in SUPPORT_CASES if c.operator is not None], ids=repr)
-def test_adjoint(case):
-    result = check_adjoint(case.operator(case.x), seed=5, rtol=1e-12)
-    assert result.passed, f"{case.name}: {result}"
-
-
-@pytest.mark.parametrize("case", SUPPORT_CASES, ids=repr)
-def test_taylor_notices_a_wrong_derivative(case):
-    from meganet.checks import directional_derivative
-
-    def wrong(x):
-        f, df = case.fun(x)
-        return f, lambda v: 1.01 * directional_derivative(df, v, f)
-
-    result = check_derivative(wrong, case.x, seed=4, h0=case.h0)
-    if np.all(result.E1 <= result.floor):   # sigma' of PHT is piecewise constant: J v = 0
-        pytest.skip("f is constant along v")
-    assert not result.passed, case.name
 
 
 # --- PHT --------------------------------------------------------------------------------------
