@@ -1,6 +1,7 @@
-"""Every lecture and exercise notebook reads well in JupyterLab: a title cell first, no Markdown
-that renders as a code block by accident (a paragraph indented by four spaces outside a list or
-a fenced block), and no empty cells."""
+"""Every lecture and exercise notebook reads well in JupyterLab and on the site: a title cell first,
+no Markdown that renders as a code block by accident (a paragraph indented by four spaces outside a
+list or a fenced block), no inline formula that Markdown splits at a line starting like a list item,
+and no empty cells."""
 import re
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def accidental_code_blocks(markdown: str) -> list[str]:
     return found
 
 
+BLOCK_START = re.compile(r"\s*([-+*>]\s|#|\d+[.)]\s)")
+
+
+def broken_inline_math(markdown: str) -> list[str]:
+    """Lines that continue an inline $...$ formula but start like a Markdown block (a list item,
+    a quote, a heading): the site's Markdown (nbconvert) splits the formula there and leaves raw TeX,
+    though JupyterLab, which sets the mathematics aside first, shows it right."""
+    found, inside = [], False
+    for line in markdown.split("\n"):
+        if inside and BLOCK_START.match(line):
+            found.append(line)
+        if line.replace("\\$", "").replace("$$", "").count("$") % 2:
+            inside = not inside
+    return found
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_notebook_has_a_title_no_accidental_code_blocks_and_no_empty_cells(path):
     nb = nbformat.read(path, as_version=4)
@@ -36,9 +53,17 @@ def test_notebook_has_a_title_no_accidental_code_blocks_and_no_empty_cells(path)
         if cell.cell_type == "markdown":
             bad = accidental_code_blocks(cell.source)
             assert not bad, f"{path.name}: cell {k} has paragraphs indented by 4 spaces (rendered as code): {bad[:2]}"
+            split = broken_inline_math(cell.source)
+            assert not split, f"{path.name}: cell {k} continues a $...$ formula on a line Markdown reads as a block: {split}"
 
 
 def test_the_lint_catches_an_indented_paragraph():
     assert accidental_code_blocks("# Title\n\n    An indented paragraph.") == ["    An indented paragraph."]
     assert accidental_code_blocks("text\n```\n    code in a fence\n```") == []
     assert accidental_code_blocks("- a list\n    continuation line") == []
+
+
+def test_the_lint_catches_a_formula_split_by_a_list_marker():
+    assert broken_inline_math("the layer $Z = K Y\n+ b$ and more") == ["+ b$ and more"]
+    assert broken_inline_math("the layer $Z = K Y +\nb$\n- a list item") == []
+    assert broken_inline_math("costs \\$5 and\n- an item with $x$") == []
