@@ -189,6 +189,23 @@ for _cell in json.load(open(_found[0]))["cells"]:   # the instructor's notebook:
 '''
 
 
+def test_the_sandbox_would_hide_instructor_files_other_students_and_the_exchange(tmp_path):
+    from traitlets.config import Config
+
+    from meganet.grading.autograde import _hidden_paths
+
+    for name in ["source", "judges", "submitted", "feedback", "exchange/inbound", "autograded/eve", "autograded/bob"]:
+        (tmp_path / name).mkdir(parents=True)
+    config = Config()
+    config.CourseDirectory.source_directory, config.CourseDirectory.submitted_directory = "source", "submitted"
+    config.CourseDirectory.feedback_directory, config.CourseDirectory.autograded_directory = "feedback", "autograded"
+    config.CourseDirectory.db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    config.Exchange.root = str(tmp_path / "exchange")
+    hidden = _hidden_paths(tmp_path, config, "bob", "judges")
+    expected = ["source", "judges", "submitted", "feedback", "exchange", "autograded/eve"]
+    assert hidden == sorted(str(tmp_path / name) for name in expected)
+
+
 @SANDBOX
 def test_the_sandbox_hides_the_instructor_files(course):
     """A submission that runs the instructor's solutions, read through a relative path."""

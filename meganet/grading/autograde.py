@@ -67,6 +67,8 @@ def _hidden_paths(course_root: Path, config, student: str, judges: str) -> list[
     db = str(config.CourseDirectory.db_url)
     if db.startswith("sqlite:///"):
         paths.append(Path(db[len("sqlite:///"):]))
+    if "root" in config.Exchange:  # nbgrader's exchange: its inbound/ holds every student's submission
+        paths.append(Path(config.Exchange.root))
     return sorted({str(p) for p in paths if p.exists()})
 
 
