@@ -8,7 +8,9 @@ regions become `raise NotImplementedError()` stubs, hidden tests are removed, ou
 cleared, and the result goes to exercises/release/<assignment>/. The test cells, hidden tests
 included, are stored in the gradebook exercises/gradebook.db, from which `nbgrader autograde`
 restores them when it grades a submission (--no-db skips the gradebook; autograding then
-needs a later run with the database).
+needs a later run with the database). It also creates nbgrader's course-local exchange
+directory (`c.Exchange.root` in nbgrader_config.py, exercises/exchange/) with mode 0o777, so
+`nbgrader release_assignment`, `fetch_assignment`, `submit` and `collect` work on this machine.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from traitlets.config.loader import PyFileConfigLoader
 REPO = Path(__file__).resolve().parents[1]
 CONFIG_FILE = "nbgrader_config.py"
 
-__all__ = ["load_config", "find_assignments", "release", "ensure_tools_on_path"]
+__all__ = ["load_config", "find_assignments", "release", "ensure_exchange", "ensure_tools_on_path"]
 
 
 def ensure_tools_on_path() -> None:
@@ -45,6 +47,24 @@ def load_config(root: Path | str) -> Config:
     config = PyFileConfigLoader(CONFIG_FILE, path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
     return config
+
+
+def ensure_exchange(root: Path | str) -> Path:
+    """Create the exchange directory `c.Exchange.root` of the course at `root`; return its path.
+
+    nbgrader wants the exchange writable by everyone (mode 0o777, like its default
+    /usr/local/share/nbgrader/exchange); release_assignment resets any other mode with a warning.
+    chmod after mkdir, since mkdir's mode is masked by the umask. An existing exchange keeps its
+    contents (released assignments, submissions).
+    """
+    config = load_config(root)
+    if "root" not in config.Exchange:
+        raise ValueError(f"{Path(root) / CONFIG_FILE} sets no c.Exchange.root")
+    exchange = Path(config.Exchange.root)
+    exchange.mkdir(parents=True, exist_ok=True)
+    if exchange.stat().st_mode & 0o777 != 0o777:
+        exchange.chmod(0o777)
+    return exchange
 
 
 def find_assignments(root: Path | str) -> list[str]:
@@ -90,11 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         released = release(args.root, args.assignments or None, db=not args.no_db)
-    except (NbGraderException, FileNotFoundError) as error:
+        exchange = ensure_exchange(args.root)
+    except (NbGraderException, OSError, ValueError) as error:  # OSError: files, permissions
         print(f"release failed: {error}", file=sys.stderr)
         return 1
     for path in released:
         print(f"released {path.relative_to(Path(args.root).resolve().parent)}")
+    print(f"nbgrader exchange: {exchange}")
     return 0
 
 

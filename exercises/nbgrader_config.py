@@ -2,7 +2,8 @@
 
 This directory is nbgrader's course directory: source/<assignment>/<notebook>.ipynb holds the
 instructor versions (solutions and hidden tests), release/ the generated student versions,
-submitted/<student>/<assignment>/ the collected work, autograded/ and feedback/ the results.
+submitted/<student>/<assignment>/ the collected work, autograded/ and feedback/ the results,
+exchange/ nbgrader's exchange (release, fetch, submit, collect on one machine).
 nbgrader reads this file when it runs from this directory (`cd exercises && nbgrader ...`);
 `course/release_exercises.py` (`make exercises`) loads it explicitly. See README.md here.
 """
@@ -21,6 +22,16 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook (git-ignored) sits next to this file: generate_assignment stores the test
 # cells, including the hidden tests, and autograde puts them back before running a submission.
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(c.CourseDirectory.root, "gradebook.db")
+# nbgrader's exchange (release_assignment -> fetch_assignment -> submit -> collect on one
+# machine): a course-local directory, exchange/ beside this file (git-ignored), instead of
+# nbgrader's system-wide /usr/local/share/nbgrader/exchange. `make exercises` creates it with
+# mode 0o777, as nbgrader requires of an exchange that every user writes to. Released
+# assignments go to exchange/meganet/outbound/, submissions to exchange/meganet/inbound/ as
+# <student>+<assignment>+<timestamp>+<random>. A student's id is their login name, or
+# `nbgrader submit <assignment> --student <id>`.
+c.Exchange.root = os.path.join(c.CourseDirectory.root, "exchange")
+# fetch_assignment puts an assignment in ./<assignment>/ (not ./meganet/<assignment>/).
+c.Exchange.path_includes_course = False
 # Only notebooks belong to an assignment; never copy caches or checkpoints to students.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "*.db", ".DS_Store"]
 
