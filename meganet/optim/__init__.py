@@ -12,7 +12,9 @@ from .sgd import classifier_renormalization, sgd
 from .steepest_descent import steepest_descent
 from .subnetworks import EXECUTORS, SubnetworkError, train_subnetworks
 from .multilevel import multilevel_train
-from .train import METHOD_DEFAULTS, METHODS, train, train_single_layer
+from .train import METHOD_DEFAULTS, METHODS, at_budget, train, train_single_layer
+from .schedules import constant_rate, cosine_decay, step_decay
+from .saa import sample_average_approximation, stochastic_approximation
 from .varpro import VarProObjective, varpro
 
 __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "armijo",
@@ -23,3 +25,5 @@ __all__ = ["lstsq", "solve_normal_equations", "solve_qr", "solve_svd", "cgls", "
            "OptimizationResult"]
 __all__ += ["alternation", "FixedSupportObjective", "ALTERNATION_MODES"]
 __all__ += ["admm_train", "ADMMNetwork", "sampled_square_solve"]
+__all__ += ["at_budget", "constant_rate", "step_decay", "cosine_decay",
+            "sample_average_approximation", "stochastic_approximation"]

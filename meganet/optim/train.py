@@ -7,6 +7,8 @@ and validation error against iterations, passes over the data and wall time.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ..kernels import dense_kernel
@@ -19,7 +21,7 @@ from .newton_cg import newton_cg
 from .sgd import sgd
 from .varpro import varpro
 
-__all__ = ["train", "train_single_layer", "METHODS", "METHOD_DEFAULTS"]
+__all__ = ["train", "train_single_layer", "at_budget", "METHODS", "METHOD_DEFAULTS"]
 
 METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
 
@@ -38,7 +40,7 @@ METHOD_DEFAULTS = {
 def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss=None,
           alpha_p: float = 1e-3, alpha_W: float = 1e-6, seed: int = 0, init_scale: float = 1.0,
           bias_scale: float = 1.0, p0=None, W0=None, target_error: float | None = None, max_work: float | None = None,
-          **options):
+          keep_iterates: bool = False, **options):
     """Train Z = network(p, Y), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
     network: any element (a layer, Chain, ResNet, ...). method: 'varpro' (Newton-CG on p, W
@@ -49,10 +51,14 @@ def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss
     classifier's start for 'newton_cg', 'sgd' and 'adam' (default zero).
     options go to the method (maxiter, cg_maxiter, epochs, batch_size, learning_rate, ...);
     METHOD_DEFAULTS[method] fills in the ones not given.
-    Every history row records train_error, and val_error if (Y_val, C_val) are given;
+    Every history row records train_error, cpu_time (CPU seconds of this process since the
+    start of `train`, monitoring included; `time` is the optimizer's wall time), and val_error if
+    (Y_val, C_val) are given;
     target_error stops a run once the validation error is at or below it (time to target);
     max_work stops it at the first record whose work (passes over the data) reaches max_work,
-    so a run overshoots a budget by at most one iteration.
+    so a run overshoots a budget by at most one iteration (`at_budget` reads a history at the
+    last record within a budget). keep_iterates=True also records each iterate [p; vec(W)] (a
+    copy) in history["x"], e.g. to measure a test error at a chosen record.
     The result carries `objective` (the NetworkObjective, for predictions and plots), `p` and
     `W` (the network parameters and classifier weights of x = [p; vec(W)]).
     """
@@ -67,8 +73,12 @@ def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss
         raise ValueError(f"W0 must have shape {full.shape_W} (classes, features + bias), got {W0.shape}")
     has_val = Y_val is not None and C_val is not None
 
+    cpu_start = time.process_time()
+
     def monitor(x):
-        row = {"train_error": 1.0 - full.accuracy(x)}
+        row = {"train_error": 1.0 - full.accuracy(x), "cpu_time": time.process_time() - cpu_start}
+        if keep_iterates:
+            row["x"] = np.array(x, dtype=float)
         stop = max_work is not None and full.work >= max_work
         if has_val:
             row["val_error"] = 1.0 - full.accuracy(x, Y_val, C_val)
@@ -102,3 +112,36 @@ def train_single_layer(Y, C, Y_val=None, C_val=None, *, width: int = 40, sigma="
     """
     layer = SingleLayer(dense_kernel(width, np.shape(Y)[0]), sigma)
     return train(layer, Y, C, Y_val, C_val, **options)
+
+
+def at_budget(result, budget: float, *, key: str = "work") -> dict:
+    """A run as it stood at a budget: its last record with history[key] <= budget, and its best.
+
+    result: an OptimizationResult of `train` (or any result whose history has `key`); budget:
+    passes over the data for key="work" (or seconds for key="time" or "cpu_time").
+    Returns {"last": row, "best": row}: a row is a dict of every history column at one record,
+    plus "index" (the record's number). "last" is the last record within the budget (a run
+    stopped by max_work may have one more, over it); "best" is the record with the lowest
+    val_error among the records up to "last" (the first of equals; None without val_error).
+    A budget that not even the first record meets raises a ValueError.
+    """
+    history = result.history
+    if key not in history:
+        raise ValueError(f"the history has no column {key!r}; it has {sorted(history)}")
+    budget = float(budget)
+    if np.isnan(budget):
+        raise ValueError("budget must be a number (inf reads the whole run), got nan")
+    values = np.array([np.nan if v is None else v for v in history[key]], dtype=float)
+    within = np.flatnonzero(values <= budget)
+    if within.size == 0:
+        raise ValueError(f"no record has {key} <= {budget:g}: the first has {key} = {values[0]:g}")
+    last = int(within[-1])
+
+    def row(i):
+        return {"index": i, **{name: column[i] for name, column in history.items()}}
+
+    best = None
+    if "val_error" in history:
+        errors = np.array([np.inf if v is None else v for v in history["val_error"][:last + 1]])
+        best = row(int(np.argmin(errors)))
+    return {"last": row(last), "best": best}
