@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "course"))
 
@@ -60,3 +62,65 @@ def test_each_page_has_its_lectures_title_and_links_to_the_index_and_its_neighbo
                           lectures[1]["title"], middle)
     assert f"<title>{lectures[1]['title']}</title>" in page and "Notebook" not in page
     assert page.index(middle) < page.index("<p>text</p>") and page.count("<body") == 1
+
+
+def test_index_links_each_lectures_exercise_and_widget_pages():
+    syllabus = build.load_syllabus()
+    runs = {lec["file"]: {"seconds": 1.0, "error": None} for lec in build.syllabus_lectures(syllabus)}
+    exercises = {ex["name"]: f"exercise_{ex['name']}.html" for ex in syllabus["exercises"]}
+    widgets = {w["name"]: f"widget_{w['name']}.html" for w in syllabus["widgets"]}
+    page = build.index_page(syllabus, runs, exercises, widgets)
+    for target in [*exercises.values(), *widgets.values(), "references.html"]:
+        assert f"href='{target}'" in page
+
+
+def test_bibliography_entries_are_complete_and_every_reading_key_exists():
+    bibliography = build.load_bibliography()
+    for key, entry in bibliography.items():
+        assert {"authors", "title", "venue", "year"} <= set(entry), key
+    cited = {key for lec in build.syllabus_lectures(build.load_syllabus()) for key in lec.get("reading", [])}
+    assert cited <= set(bibliography), cited - set(bibliography)
+    assert set(bibliography) <= cited, f"never cited: {set(bibliography) - cited}"
+    for lec in build.syllabus_lectures(build.load_syllabus()):
+        assert lec.get("reading"), f"{lec['file']} has no further reading"
+
+
+def test_each_lecture_ends_with_its_further_reading_from_the_bibliography():
+    syllabus, bibliography = build.load_syllabus(), build.load_bibliography()
+    for lec in build.syllabus_lectures(syllabus):
+        last = nbformat.read(ROOT / "lectures" / lec["file"], as_version=4).cells[-1]
+        assert last.source == build.further_reading(lec, bibliography), (
+            f"{lec['file']}: run `python course/build.py --sync-reading` after editing the bibliography or syllabus")
+
+
+def test_sync_reading_replaces_an_old_further_reading_section(tmp_path):
+    lec = {"file": "x.ipynb", "reading": ["he_2016"]}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# x\n\ntext\n\n## Further reading\n\n- old"),
+                                         nbformat.v4.new_code_cell("1 + 1")])
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    syllabus = {"parts": [{"lectures": [lec]}]}
+    assert build.sync_reading(syllabus, build.load_bibliography(), tmp_path) == ["x.ipynb"]
+    cells = nbformat.read(tmp_path / "x.ipynb", as_version=4).cells
+    assert cells[0].source == "# x\n\ntext" and "He, X. Zhang" in cells[-1].source and len(cells) == 3
+    assert build.sync_reading(syllabus, build.load_bibliography(), tmp_path) == []  # idempotent
+
+
+def test_pages_load_nothing_from_a_cdn_and_widget_outputs_become_a_note():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# t\n\n$x^2$"),
+                                         nbformat.v4.new_code_cell("w")])
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={
+        build.WIDGET_MIME: {"model_id": "abc", "version_major": 2, "version_minor": 0}, "text/plain": "VBox()"})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    assert build.static_widgets(nb, "<p>open it live</p>") == 1 and "widgets" not in nb.metadata
+    body, _ = build.exporter().from_notebook_node(nb)
+    assert "open it live" in body and "VBox()" not in body
+    assert "require.min.js" not in body and "cdnjs" not in body and "unpkg" not in body and "mermaid" not in body
+    assert f'src="{build.MATHJAX_URL}"' in body
+
+
+def test_every_widget_has_a_voila_notebook_that_calls_it():
+    for widget in build.load_syllabus()["widgets"]:
+        nb = nbformat.read(ROOT / "course" / "widgets" / f"{widget['name']}.ipynb", as_version=4)
+        module, function = widget["function"].rsplit(".", 1)
+        assert f"from {module} import {function}" in nb.cells[-1].source
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
