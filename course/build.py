@@ -183,7 +183,9 @@ def widget_note(lecture: dict) -> str:
 
 
 def static_widgets(nb, note: str) -> int:
-    """Replace every widget output (which needs a kernel) by `note`; return how many."""
+    """Replace every widget output (which needs a kernel) by `note` and drop the stored widget
+    state (with it the page would load a widget manager from a CDN); return how many."""
+    nb.metadata.pop("widgets", None)
     replaced = 0
     for cell in nb.cells:
         for k, output in enumerate(cell.get("outputs", [])):
@@ -200,7 +202,7 @@ def execute(notebook: Path, out_dir: Path, timeout: int, title: str = "", nav: s
     start = time.perf_counter()
     error = None
     try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(notebook.parent)}}).execute()
     except CellExecutionError as err:
         error = str(err).splitlines()[-1] if str(err) else repr(err)
