@@ -21,7 +21,6 @@ new Python process (importing nbgrader takes about 3 s of CPU), as a user would 
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import os
 import shutil
 import stat
@@ -42,29 +41,7 @@ SCRIPTS = Path(sys.executable).parent  # nbgrader, and alembic which its gradebo
 STUDENT_MARK = "alice's answer: the QR factorisation avoids squaring the condition number."
 
 
-def _load_release_script():
-    spec = importlib.util.spec_from_file_location("release_exercises",
-                                                  ROOT / "course" / "release_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release_exercises = _load_release_script()
-
-
-def _regions(source: str, begin: str, end: str) -> list[str]:
-    """The non-blank lines strictly between `### begin` and `### end` markers."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("###") and begin in stripped:
-            inside = True
-        elif stripped.startswith("###") and end in stripped:
-            inside = False
-        elif inside and stripped:
-            lines.append(stripped)
-    return lines
+from course_scripts import marked_regions, release_exercises  # noqa: E402
 
 
 def _nbgrader(*args: str, cwd: Path, env: dict) -> str:
@@ -111,8 +88,8 @@ def test_release_fetch_submit_collect(tmp_path):
     assert not (course / ASSIGNMENT).exists(), "the fetch landed in the course directory"
     source = "\n".join(cell.source for cell in nbformat.read(
         course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4).cells)
-    solutions = _regions(source, "BEGIN SOLUTION", "END SOLUTION")
-    hidden = _regions(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
+    solutions = marked_regions(source, "BEGIN SOLUTION", "END SOLUTION")
+    hidden = marked_regions(source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
     assert solutions and hidden
     nb = nbformat.read(fetched, as_version=4)
     student_lines = {line.strip() for cell in nb.cells for line in cell.source.splitlines()}

@@ -14,7 +14,6 @@ never written into the repository); the copy is shared by the tests of this modu
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -29,6 +28,8 @@ from nbgrader.converters import Autograde  # noqa: E402
 from nbgrader.coursedir import CourseDirectory  # noqa: E402
 from nbgrader.validator import Validator  # noqa: E402
 
+from course_scripts import marked_regions, release_exercises  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "exercises"
 SOURCES = sorted((COURSE / "source").glob("*/*.ipynb"))
@@ -36,17 +37,6 @@ KERNEL_TIMEOUT = 120  # seconds per cell; nbgrader interrupts the kernel and fai
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 # nbgrader's gradebook triggers SQLAlchemy autoflush warnings while autograding; they are harmless.
 pytestmark = pytest.mark.filterwarnings("ignore:Object of type:Warning")
-
-
-def _load_release_script():
-    spec = importlib.util.spec_from_file_location("release_exercises",
-                                                  ROOT / "course" / "release_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-release_exercises = _load_release_script()
 
 
 def _id(path: Path) -> str:
@@ -64,20 +54,6 @@ def _config(root: Path):
 def _validate(root: Path, notebook: Path) -> dict:
     validator = Validator(config=_config(root))
     return validator.validate(str(notebook))
-
-
-def _regions(source: str, begin: str, end: str) -> list[str]:
-    """The non-blank lines strictly between `### begin` and `### end` markers."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("###") and begin in stripped:
-            inside = True
-        elif stripped.startswith("###") and end in stripped:
-            inside = False
-        elif inside and stripped:
-            lines.append(stripped)
-    return lines
 
 
 def _text_of(path: Path) -> str:
@@ -163,8 +139,8 @@ def test_release_hides_solutions_and_hidden_tests(course, source):
     nb = nbformat.read(source, as_version=4)
     secret = set()
     for cell in nb.cells:
-        secret.update(_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
-        secret.update(_regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
+        secret.update(marked_regions(cell.source, "BEGIN SOLUTION", "END SOLUTION"))
+        secret.update(marked_regions(cell.source, "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"))
     assert secret
     files = [p for p in (course / "release" / source.parent.name).rglob("*") if p.is_file()]
     assert files

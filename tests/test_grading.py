@@ -29,9 +29,7 @@ SECRET = "test secret"
 ATTACKS = ("input_transformer", "monkeypatching")
 pytestmark = pytest.mark.filterwarnings("ignore:Object of type:Warning")
 
-spec = importlib.util.spec_from_file_location("release_exercises", ROOT / "course" / "release_exercises.py")
-release_exercises = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(release_exercises)
+from course_scripts import release_exercises  # noqa: E402
 
 
 def _cases(assignment):

@@ -18,7 +18,6 @@ formgrader.png, or failure.png from the step that failed).
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import shlex
 import shutil
@@ -29,19 +28,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from browser import browser, free_port, python_tool, serve  # noqa: F401 (browser is a fixture)
+from course_scripts import release_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "lectures" / "00_notation_and_derivative_checks.ipynb"
 ASSIGNMENT = "02_least_squares_qr"
 TIMEOUT_MS = 60_000
-
-
-def _release_script():
-    spec = importlib.util.spec_from_file_location("release_exercises",
-                                                  ROOT / "course" / "release_exercises.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def make_command(target: str) -> tuple[str, list[str]]:
@@ -107,7 +99,7 @@ def course(tmp_path_factory) -> Path:
     shutil.copy(ROOT / "exercises" / "nbgrader_config.py", exercises)
     shutil.copytree(ROOT / "exercises" / "source" / ASSIGNMENT, exercises / "source" / ASSIGNMENT,
                     ignore=ignore)
-    _release_script().release(exercises, [ASSIGNMENT], db=False)  # Validate needs no gradebook
+    release_exercises.release(exercises, [ASSIGNMENT], db=False)  # Validate needs no gradebook
     return root
 
 
@@ -168,7 +160,6 @@ def test_instructor_formgrader_lists_every_assignment(browser, tmp_path):  # noq
     shutil.copy(ROOT / "exercises" / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "exercises" / "source", course / "source",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    release_exercises = _release_script()
     names = release_exercises.find_assignments(course)
     assert len(names) >= 4
     release_exercises.ensure_exchange(course)  # as `make instructor` -> `make exercises` does
