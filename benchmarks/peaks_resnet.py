@@ -57,7 +57,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import json
 import os
 import platform
 import pstats
@@ -71,7 +70,8 @@ from meganet.data import peaks_data
 from meganet.networks import peaks_resnet
 from meganet.optim import METHOD_DEFAULTS, train
 
-REFERENCE_FILE = Path(__file__).with_name("reference_octave.json")
+import reference  # benchmarks/reference.py: the reference figures' one file
+
 REFERENCE_RUN = {"varpro": "resnet_varpro", "newton_cg": "resnet_newton_cg",
                  "sgd": "resnet_sgd", "adam": "resnet_varpro"}
 SETTINGS = {  # chosen as the module docstring says; alpha_W = 1e-6 (train's default)
@@ -84,9 +84,8 @@ SETTINGS = {  # chosen as the module docstring says; alpha_W = 1e-6 (train's def
 
 def load_reference():
     """(the resnet runs of reference_octave.json, its header line)."""
-    data = json.loads(REFERENCE_FILE.read_text())
-    runs = {k: v for k, v in data["runs"].items() if k.startswith("resnet_")}
-    return runs, f"{data['software']}, {data['date']}; {data['machine']}"
+    runs, header = reference.load_reference("resnet_")
+    return {f"resnet_{k}": v for k, v in runs.items()}, header
 
 
 def datasets(seed):
