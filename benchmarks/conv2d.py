@@ -47,11 +47,18 @@ the call (inputs excluded, the output included). numpy registers its array buffe
 tracemalloc; scratch memory that C/C++ libraries allocate internally (e.g. FFT work buffers) is
 not seen. tracemalloc does not see torch's allocator either, so torch's memory column is 'n/a'.
 
+Memory at a larger size (after the timing table): the peak memory of the same three operations
+for both kernels on n = 64 images of 128 x 128 pixels with 32 input and 32 output channels
+(3 x 3 stencils, float64: Y and W are 256 MiB each), by tracemalloc over one call as above,
+printed beside the size of the input batch Y (for the gradient, W is an input of the same size
+too) and as the ratio peak / input. A layer's output is as large as its input, so a ratio near 1
+is the output alone. No timing there (one call each; about 30 s in all).
+
 The machine is shared and timings are wall-clock: compare the ratios within one run only.
 numpy's FFT and einsum run on one thread here; torch uses torch.get_num_threads() threads
 (printed).
 
-How to run (from the repository root; about 20 s on 2 idle cores, 1 minute when loaded):
+How to run (from the repository root; about 30 s on this 2-core machine under load 3):
 
     .venv/bin/python benchmarks/conv2d.py
     .venv/bin/python benchmarks/conv2d.py --repeats 5 --ref-images 64
@@ -79,6 +86,7 @@ from meganet import vec
 from meganet.kernels import ConvPeriodic, ConvZero
 
 IMAGE_SHAPE, STENCIL_SHAPE, C_IN, C_OUT, N_EXAMPLES = (28, 28), (3, 3), 16, 16, 64
+MEMORY_IMAGE_SHAPE, MEMORY_CHANNELS = (128, 128), 32   # the memory table (same stencils, batch)
 RTOL = 1e-10
 OPERATIONS = ("forward", "transpose", "gradient")
 
@@ -244,6 +252,39 @@ def torch_operations(T, Y4, W4, centre):
     }, f"torch {torch.__version__}, {torch.get_num_threads()} threads"
 
 
+# --- memory at 128 x 128 with 32 channels ---------------------------------------------------
+def memory_table():
+    """Peak memory (tracemalloc) of our kernels' operations on a large layer, beside the input."""
+    rng = np.random.default_rng(1)
+    kernels = {"ConvPeriodic (FFT)": ConvPeriodic, "ConvZero (im2col)": ConvZero}
+    K0 = ConvZero(MEMORY_IMAGE_SHAPE, STENCIL_SHAPE, MEMORY_CHANNELS, MEMORY_CHANNELS)
+    theta = rng.standard_normal(K0.n_theta)
+    Y = rng.standard_normal((K0.n_in, N_EXAMPLES))
+    W = rng.standard_normal((K0.n_out, N_EXAMPLES))
+    w = vec(W)
+    input_mb = Y.nbytes / 2**20
+    rows = []
+    for name, Conv in kernels.items():
+        K = Conv(MEMORY_IMAGE_SHAPE, STENCIL_SHAPE, MEMORY_CHANNELS, MEMORY_CHANNELS)
+        _, lin = K.linearize(theta, Y)
+        calls = {"forward": lambda: K.apply(theta, Y),
+                 "transpose": lambda: K.apply_transpose(theta, W),
+                 "gradient": lambda: lin.J_theta.rmatvec(w)}
+        for op in OPERATIONS:
+            rows.append((name, op, peak_memory_mb(calls[op])))
+        del lin
+    n1, n2 = MEMORY_IMAGE_SHAPE
+    print(f"peak memory: {N_EXAMPLES} images {n1}x{n2}, {MEMORY_CHANNELS} -> {MEMORY_CHANNELS} "
+          f"channels, {STENCIL_SHAPE[0]}x{STENCIL_SHAPE[1]} stencils, float64 (tracemalloc, one "
+          "call; input = the batch Y, the output included in the peak)")
+    header = f"{'implementation':<20} | {'operation':<9} | {'input (MB)':>10} | " \
+             f"{'peak memory (MB)':>16} | {'peak / input':>12}"
+    print(header)
+    print("-" * len(header))
+    for name, op, mem in rows:
+        print(f"{name:<20} | {op:<9} | {input_mb:>10.1f} | {mem:>16.1f} | {mem / input_mb:>12.2f}")
+
+
 # --- the benchmark -------------------------------------------------------------------------
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -374,6 +415,8 @@ def main():
           "correlate2d for the gradient; checked, not timed).")
     print("peak memory: tracemalloc over one untimed call (numpy buffers; library-internal "
           "scratch not seen); torch's allocator is invisible to tracemalloc, hence n/a.")
+    print()
+    memory_table()
     print(f"total run time {time.perf_counter() - t_start:.0f} s")
 
 

@@ -149,3 +149,39 @@ def test_any_shape_matches_scipy_and_passes_the_adjoint_test(n1, n2, s1, s2, c_i
     assert np.allclose(K.apply(theta, Y), _reference(K, theta, Y), atol=1e-11)
     _, lin = K.linearize(theta, Y)
     assert check_adjoint(lin.J_theta).passed and check_adjoint(lin.J_Y).passed
+
+
+def _periodic_by_complex_fft(K, theta, Y, W):
+    """K Y, K^T W and J_theta^T vec(W) by the full complex FFT (the eigenvalues, fft2/ifft2)."""
+    lam = K.eigenvalues(theta)                                     # (n1, n2, c_in, c_out)
+    Yhat = np.fft.fft2(K.images(Y, K.c_in), axes=(0, 1))
+    What = np.fft.fft2(K.images(W, K.c_out), axes=(0, 1))
+    KY = np.fft.ifft2(np.swapaxes(lam, 2, 3) @ Yhat, axes=(0, 1)).real
+    KTW = np.fft.ifft2(lam.conj() @ What, axes=(0, 1)).real
+    R = np.fft.ifft2(Yhat.conj() @ np.swapaxes(What, 2, 3), axes=(0, 1)).real
+    idx = [(np.arange(s) - c) % n for s, c, n in zip(K.stencil_shape, K.centre, K.image_shape)]
+    return K.columns(KY), K.columns(KTW), R[np.ix_(*idx)].reshape(-1, order="F")
+
+
+@pytest.mark.parametrize("chunk_bytes", [None, 1], ids=["one chunk", "one example per chunk"])
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("image, stencil, c_in, c_out", [
+    ((12, 10), (3, 3), 3, 4), ((9, 7), (4, 2), 4, 2), ((11,), (5,), 2, 3), ((6, 8), (6, 8), 2, 2)])
+def test_periodic_real_fft_equals_the_complex_fft_formula(monkeypatch, chunk_bytes, order, image,
+                                                           stencil, c_in, c_out):
+    """ConvPeriodic uses real FFTs, chunks of examples and a direct DFT of the stencils; on a
+    multi-channel batch it agrees with the full complex-FFT formula to round-off."""
+    from meganet.kernels import conv_periodic
+    if chunk_bytes is not None:
+        monkeypatch.setattr(conv_periodic, "_CHUNK_BYTES", chunk_bytes)
+    K = ConvPeriodic(image, stencil, c_in, c_out)
+    rng = np.random.default_rng(7)
+    theta = rng.standard_normal(K.n_theta)
+    Y = np.asarray(rng.standard_normal((K.n_in, 5)), order=order)
+    W = np.asarray(rng.standard_normal((K.n_out, 5)), order=order)
+    KY, KTW, g = _periodic_by_complex_fft(K, theta, Y, W)
+    _, lin = K.linearize(theta, Y)
+    for ours, ref in [(K.apply(theta, Y), KY), (K.apply_transpose(theta, W), KTW),
+                      (lin.J_theta.rmatvec(vec(W)), g)]:
+        assert ours.shape == ref.shape
+        assert np.max(np.abs(ours - ref)) <= 1e-13 * np.max(np.abs(ref))
