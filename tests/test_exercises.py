@@ -19,14 +19,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-pytest.importorskip("nbgrader")
-
-from nbgrader import utils as nbutils  # noqa: E402
-from nbgrader.api import Gradebook  # noqa: E402
-from nbgrader.converters import Autograde  # noqa: E402
-from nbgrader.coursedir import CourseDirectory  # noqa: E402
-from nbgrader.validator import Validator  # noqa: E402
+# nbgrader is a declared dependency (the course extra): a broken install fails here, loudly.
+from nbgrader import utils as nbutils
+from nbgrader.api import Gradebook
+from nbgrader.converters import Autograde
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.validator import Validator
 
 from course_scripts import marked_regions, release_exercises  # noqa: E402
 
