@@ -188,3 +188,31 @@ def test_varpro_least_squares_W_exists_without_regularisation():
     f.alpha_W = 0.0
     W = VarProObjective(f).solve_W(rng.standard_normal(f.n_p))
     assert np.all(np.isfinite(W))
+
+
+def test_gradient_alone_equals_the_gradient_of_derivatives_and_a_mini_batch_is_the_same_objective():
+    """SGD's step calls `gradient` on a `subset`: the same numbers as `derivatives` on an objective
+    built from those columns, without the Hessian operators or a second check of the data."""
+    import numpy as np
+
+    from meganet.data import peaks_data
+    from meganet.kernels import dense_kernel
+    from meganet.layers import SingleLayer
+    from meganet.losses import SoftmaxCrossEntropy
+    from meganet.networks import peaks_resnet
+    from meganet.objectives import NetworkObjective
+
+    Y, C = peaks_data(200, 5, seed=0)
+    columns = np.random.default_rng(0).permutation(200)[:32]
+    for network in (SingleLayer(dense_kernel(12, 2), "tanh"), peaks_resnet()):
+        full = NetworkObjective(network, SoftmaxCrossEntropy(), Y, C, alpha_p=1e-3, alpha_W=1e-4)
+        x = np.random.default_rng(1).standard_normal(full.n) * 0.3
+        J, g, _ = full.derivatives(x)
+        J2, g2 = full.gradient(x)
+        assert J2 == J and np.array_equal(g2, g)
+        batch = full.subset(columns)
+        built = NetworkObjective(network, SoftmaxCrossEntropy(), Y[:, columns], C[:, columns],
+                                 alpha_p=1e-3, alpha_W=1e-4)
+        Jb, gb = batch.gradient(x)
+        assert Jb == built.derivatives(x)[0] and np.array_equal(gb, built.derivatives(x)[1])
+        assert batch.work == 2 * 32 / 200 and full.work == 4  # the meter: a gradient costs 2 passes

@@ -59,11 +59,16 @@ class NetworkObjective:
         return self.network
 
     def subset(self, columns) -> "NetworkObjective":
-        """The same objective on the examples `columns` (a mini-batch), sharing the work meter scale."""
+        """The same objective on the examples `columns` (a mini-batch), sharing the work meter scale.
+
+        The data were checked when this objective was made: a mini-batch of them is not checked
+        again (SGD makes one per step)."""
         fraction = len(np.atleast_1d(columns)) / self.Y.shape[1]
-        return NetworkObjective(self.network, self.loss, self.Y[:, columns], self.C[:, columns],
-                                    self.alpha_p, self.alpha_W, self.classifier_bias,
-                                    work_scale=self.work_scale * fraction)
+        batch = object.__new__(NetworkObjective)
+        batch.__dict__.update(self.__dict__)
+        batch.Y, batch.C = self.Y[:, columns], self.C[:, columns]
+        batch.work, batch.work_scale = 0.0, self.work_scale * fraction
+        return batch
 
     def split(self, x):
         """(p, W) from x = [p; vec(W)]."""
@@ -110,6 +115,19 @@ class NetworkObjective:
         H_pp = LinearOperator((self.n_p,) * 2, matvec=hpp, rmatvec=hpp, dtype=float)
         H_WW = LinearOperator((W.size,) * 2, matvec=hww, rmatvec=hww, dtype=float)
         return J, grad_p, grad_W, H_pp, H_WW
+
+    def gradient(self, x):
+        """(J, grad) in x = [p; vec(W)], without the Hessian operators `derivatives` builds:
+        grad_p = J_p^T vec(W_0^T dE/dS) + alpha_p p, grad_W = dE/dS [Z; 1]^T + alpha_W W."""
+        p, W = self.split(x)
+        Z, lin = self.network.linearize(p, self.Y)
+        Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
+        # the labels were checked when this objective was made
+        E, dS, _ = self.loss._derivatives_in_scores(W @ Z1, self.C)
+        self.work += 2 * self.work_scale
+        J = E + 0.5 * self.alpha_p * float(p @ p) + 0.5 * self.alpha_W * float(np.sum(W * W))
+        grad_p = lin.JthetaT(self._W0(W).T @ dS) + self.alpha_p * p
+        return J, np.concatenate([grad_p, vec(dS @ Z1.T + self.alpha_W * W)])
 
     def derivatives(self, x):
         """(J, grad, block-diagonal Gauss-Newton Hessian) in x = [p; vec(W)]."""

@@ -64,7 +64,8 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
         diverged = False
         for first in range(0, n, batch_size):
             batch = objective.subset(order[first:first + batch_size])
-            g = batch.derivatives(x)[1]
+            # the gradient alone where the objective offers it (no Hessian operators per step)
+            g = batch.gradient(x)[1] if hasattr(batch, "gradient") else batch.derivatives(x)[1]
             objective.work += batch.work
             k += 1
             if method == "sgd":
