@@ -46,7 +46,7 @@ def sgd(objective, x0, *, epochs: int = 20, batch_size: int = 32, learning_rate=
 
     def record(epoch):
         work = objective.work
-        f, g, _ = objective.derivatives(x)
+        f, g = objective.gradient(x) if hasattr(objective, "gradient") else objective.derivatives(x)[:2]
         objective.work = work  # monitoring (objective and gradient on all data) is free
         extra, stop = run_callback(callback, x)
         history.record(epoch=epoch, fun=f, grad_norm=float(np.linalg.norm(g)),
