@@ -139,9 +139,18 @@ def test_widget_figure_follows_a_control_moved_in_the_page(browser, voila_url, n
     assert {w["name"] for w in SYLLABUS["widgets"]} == set(WIDGET_MOVES)
     page = browser.new_page()
     refused = local_only(page)
-    page.goto(f"{voila_url}voila/render/{name}.ipynb", wait_until="commit")
     figure = page.locator(".jupyter-widgets img").first
-    figure.wait_for(timeout=90_000)  # the kernel starts and computes the first result
+    for attempt in (1, 2, 3):
+        page.goto(f"{voila_url}voila/render/{name}.ipynb", wait_until="commit")
+        try:
+            figure.wait_for(timeout=30_000)  # the kernel starts and computes the first result
+            break
+        except Exception:
+            # Now and then Voila 0.5 stays at "Executing 1 of 2": it started the page's kernel but
+            # never ran the cell (voila-dashboards/voila#1395); a reader reloads, and so do we.
+            if attempt == 3:
+                raise
+            print(f"{name}: still no figure 30 s after loading the page (Voila stuck executing); reloading")
     before = figure.get_attribute("src")
     control, choice = WIDGET_MOVES[name]
     if control == "Run":
