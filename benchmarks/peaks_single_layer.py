@@ -21,6 +21,7 @@ one forward pass over 3,000 points per record.
 
 Run:  .venv/bin/python benchmarks/peaks_single_layer.py  [--seeds 0 1 2 3 4] [--threads 1]
                                                           [--config default|reference]
+                                                          [--methods varpro newton_cg sgd adam]
 """
 from __future__ import annotations
 
@@ -75,10 +76,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--config", choices=["default", "reference"], default="default",
                         help="reference: sin activation for Newton-CG and SGD, as the reference ran them")
+    parser.add_argument("--methods", nargs="+", choices=list(BUDGETS), default=list(BUDGETS))
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: no limit)")
     args = parser.parse_args(argv)
+    methods = args.methods
     with threadpool_limits(args.threads if args.threads > 0 else None):
-        rows = [run(m, s, args.config) for s in args.seeds for m in BUDGETS]
+        rows = [run(m, s, args.config) for s in args.seeds for m in methods]
     print(f"Peaks, 5 classes, 1000 train / 2000 validation, width 40, tanh; {SETTINGS}")
     if args.config == "reference":
         print(f"--config reference: {REFERENCE_CONFIG} (the reference's scalar bias is not available)")
@@ -103,7 +106,7 @@ def main(argv=None) -> None:
     head = (f"{'method':<10} | {'t(3%) s':>8} {'t(ref val) s':>12} {'final val':>22} {'wall s':>7} | "
             f"{'ref wall s':>10} {'ref val':>7} {'ref objective':>13} | {'ref wall / t(ref val)':>21}")
     print(head + "\n" + "-" * len(head))
-    for method in BUDGETS:
+    for method in methods:
         mine = [r for r in rows if r["method"] == method]
         # a median over seeds only if every seed got there (else '-': not reached by all)
         t3, t_ref = (np.median([r[key] for r in mine]) if all(np.isfinite(r[key]) for r in mine)
