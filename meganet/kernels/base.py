@@ -63,6 +63,13 @@ class Kernel:
     def _check_theta(self, theta) -> np.ndarray:
         return as_vector(theta, "theta (kernel parameters)", size=self.n_theta)
 
+    def _check_constraints(self, theta) -> None:
+        """What `_check_theta` checks beyond a finite vector of n_theta entries (e.g. theta >= 0),
+        for theta that is one already (a slice of checked parameters). A kernel with its own
+        `_check_theta` gets that whole check unless it offers a cheaper `_check_constraints`."""
+        if type(self)._check_theta is not Kernel._check_theta:
+            self._check_theta(theta)
+
     # --- shared ------------------------------------------------------------------------
     @property
     def fan_in(self) -> float:

@@ -38,11 +38,14 @@ class LinearFormKernel(Kernel):
 
     def _check_theta(self, theta):
         theta = super()._check_theta(theta)
+        self._check_constraints(theta)
+        return theta
+
+    def _check_constraints(self, theta):
         if self.nonnegative and np.any(theta < 0):
             raise ValueError(f"the {self.name} kernel needs theta >= 0 (off-diagonal entries "
                              f"-theta <= 0); got min(theta) = {theta.min():.3g}; use "
                              "kernel.project(theta) to clip")
-        return theta
 
     def project(self, theta) -> np.ndarray:
         """The nearest admissible parameters (theta clipped at 0 if nonnegative)."""
@@ -59,11 +62,16 @@ class LinearFormKernel(Kernel):
         """K(theta) = mat(Q theta)."""
         return mat(theta if self._is_identity else self.Q @ theta, self.shape)
 
+    def _matrix(self, theta) -> np.ndarray:
+        # mat(Q theta) for a checked theta (the reshape is vec's inverse, as in linalg.mat)
+        return (theta if self._is_identity else self.Q @ theta).reshape(
+            (self.n_out, self.n_in), order="F")
+
     def _apply(self, theta, Y):
-        return self.matrix(theta) @ Y
+        return self._matrix(theta) @ Y
 
     def _apply_transpose(self, theta, Z):
-        return self.matrix(theta).T @ Z
+        return self._matrix(theta).T @ Z
 
     def _gradient(self, Y, W):
         G = vec(W @ Y.T)

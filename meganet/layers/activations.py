@@ -39,7 +39,12 @@ class Activation:
     both: Callable[[np.ndarray], tuple] | None = None  # (f, df) sharing work, e.g. tanh' = 1 - f^2
 
     def __post_init__(self):
-        # every function takes arrays, lists or scalars alike (converted to float arrays)
+        # every function takes arrays, lists or scalars alike (converted to float arrays); the
+        # layers' unchecked paths call the raw functions on float arrays they made themselves
+        raw_f, raw_df, raw_both = self.f, self.df, self.both
+        object.__setattr__(self, "_f", raw_f)
+        object.__setattr__(self, "_f_df", raw_both if raw_both is not None
+                           else (lambda x: (raw_f(x), raw_df(x))))
         for name in ("f", "df", "d2f", "both"):
             object.__setattr__(self, name, _elementwise(getattr(self, name)))
 
@@ -65,12 +70,14 @@ def _smooth_relu_parts(x, eps=0.1):
 
 def _tanh_both(x):
     t = np.tanh(x)
-    return t, 1 - t * t
+    d = t * t
+    return t, np.subtract(1, d, out=d)  # 1 - t^2, without another temporary
 
 
 def _sigmoid_both(x):
     s = expit(x)
-    return s, s * (1 - s)
+    d = 1 - s
+    return s, np.multiply(s, d, out=d)
 
 
 tanh = Activation("tanh", np.tanh, lambda x: 1 - np.tanh(x) ** 2,

@@ -27,6 +27,11 @@ class Element:
     def _linearize(self, p, Y):
         raise NotImplementedError
 
+    def _check_constraints(self, p) -> None:
+        """What `check_parameters` checks beyond a finite vector of n_params entries, for p that
+        is one already (e.g. an objective's checked x): nothing here; a layer whose kernel
+        constrains theta (theta >= 0) checks that."""
+
     def check_parameters(self, p) -> np.ndarray:
         return as_vector(p, f"p (the {self.n_params} parameters of {self!r})", size=self.n_params) \
             if self.n_params else np.zeros(0)

@@ -81,7 +81,7 @@ class DoubleLayer(Element):
     def _parts(self, p, Y):
         theta1, b, theta2 = self.split_unchecked(p)
         A = self.K1._apply(theta1, Y) + self.bias.spread(b)
-        return theta1, theta2, A, self.sigma.f(A)
+        return theta1, theta2, A, self.sigma._f(A)  # A is a float array: no conversion
 
     def _forward(self, p, Y):
         _, theta2, _, S = self._parts(p, Y)
@@ -90,7 +90,7 @@ class DoubleLayer(Element):
     def _linearize(self, p, Y):
         theta1, b, theta2 = self.split_unchecked(p)
         A = self.K1._apply(theta1, Y) + self.bias.spread(b)
-        S, dsigma = self.sigma.f_df(A)
+        S, dsigma = self.sigma._f_df(A)
         return (self.K2._apply_transpose(theta2, S),
                 DoubleLayerLinearization(self, theta1, theta2, Y, A, S, dsigma))
 

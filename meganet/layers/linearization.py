@@ -45,6 +45,16 @@ class Linearization:
     def JYT(self, W: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    # What a network's sweep needs of each element, in one call where the element can share
+    # work (e.g. sigma'(A) * W once for both products). Same results as the separate products.
+    def _Jtheta_JY(self, v: np.ndarray, V) -> np.ndarray:
+        """mat(J_theta v + J_Y vec(V)); V None means 0 (the first element of a chain)."""
+        return self.Jtheta(v) if V is None else self.JY(V) + self.Jtheta(v)
+
+    def _JthetaT_JYT(self, W: np.ndarray, need_JYT: bool = True):
+        """(J_theta^T vec(W), mat(J_Y^T vec(W)) or None if not needed)."""
+        return self.JthetaT(W), (self.JYT(W) if need_JYT else None)
+
     @cached_property
     def J_theta(self) -> LinearOperator:
         """J_theta as a LinearOperator (n_out n x n_params)."""

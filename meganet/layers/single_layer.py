@@ -39,14 +39,39 @@ class LayerLinearization(Linearization):
         return self.dsigma * (K._apply_linear(v[:nt], self.Y) + self.layer.bias.spread(v[nt:]))
 
     def JthetaT(self, W):
-        G = self.dsigma * W
-        return np.concatenate([self.layer.kernel._gradient(self.Y, G), self.layer.bias.collect(G)])
+        return self._gradient_of(self.dsigma * W)
+
+    def _gradient_of(self, G):
+        """[K's J_theta^T vec(G); B^T G 1] for G = sigma'(A) * W, written into one vector."""
+        kernel = self.layer.kernel
+        g = np.empty(self.n_params)
+        g[:kernel.n_theta] = kernel._gradient(self.Y, G)
+        g[kernel.n_theta:] = self.layer.bias.collect(G)
+        return g
 
     def JY(self, V):
         return self.dsigma * self.layer.kernel._apply(self.theta, V)
 
     def JYT(self, W):
         return self.layer.kernel._apply_transpose(self.theta, self.dsigma * W)
+
+    # The shared-work forms below stand for the products above; a subclass that overrides a
+    # product (e.g. to count or change it) gets the separate products instead.
+    def _Jtheta_JY(self, v, V):
+        cls = type(self)
+        if V is None or cls.Jtheta is not LayerLinearization.Jtheta or cls.JY is not LayerLinearization.JY:
+            return super()._Jtheta_JY(v, V)
+        K, nt = self.layer.kernel, self.layer.kernel.n_theta
+        return self.dsigma * (K._apply(self.theta, V) + K._apply_linear(v[:nt], self.Y)
+                              + self.layer.bias.spread(v[nt:]))
+
+    def _JthetaT_JYT(self, W, need_JYT=True):
+        cls = type(self)
+        if cls.JthetaT is not LayerLinearization.JthetaT or cls.JYT is not LayerLinearization.JYT:
+            return super()._JthetaT_JYT(W, need_JYT)
+        G = self.dsigma * W  # shared by both products
+        return self._gradient_of(G), (self.layer.kernel._apply_transpose(self.theta, G)
+                                      if need_JYT else None)
 
 
 class SingleLayer(Element):
@@ -71,6 +96,9 @@ class SingleLayer(Element):
         self.kernel._check_theta(p[:self.kernel.n_theta])  # e.g. theta >= 0 for an M-matrix
         return p
 
+    def _check_constraints(self, p) -> None:
+        self.kernel._check_constraints(p[:self.kernel.n_theta])
+
     def split(self, p):
         """(theta, b) from the parameter vector p."""
         p = self.check_parameters(p)
@@ -87,14 +115,18 @@ class SingleLayer(Element):
 
     def _pre_activation(self, p, Y):
         nt = self.kernel.n_theta
-        return p[:nt], self.kernel._apply(p[:nt], Y) + self.bias.spread(p[nt:])
+        A, Bb = self.kernel._apply(p[:nt], Y), self.bias.spread(p[nt:])
+        if A.flags.writeable and A.dtype == float and not np.may_share_memory(A, Y):
+            A += Bb  # in place into the new array K(theta) Y: the same sum, one temporary less
+            return p[:nt], A
+        return p[:nt], A + Bb
 
     def _forward(self, p, Y):
-        return self.sigma.f(self._pre_activation(p, Y)[1])
+        return self.sigma._f(self._pre_activation(p, Y)[1])  # A is a float array: no conversion
 
     def _linearize(self, p, Y):
         theta, A = self._pre_activation(p, Y)
-        Z, dsigma = self.sigma.f_df(A)
+        Z, dsigma = self.sigma._f_df(A)
         return Z, LayerLinearization(self, theta, Y, A, dsigma)
 
     def __repr__(self) -> str:

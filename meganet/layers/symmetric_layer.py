@@ -74,7 +74,7 @@ class SymmetricLayer(Element):
     def _parts(self, p, Y):
         theta = p[:self.K.n_theta]
         A = self.K._apply(theta, Y) + self.bias.spread(p[self.K.n_theta:])
-        return theta, A, self.sigma.f(A)
+        return theta, A, self.sigma._f(A)  # A is a float array: no conversion
 
     def _forward(self, p, Y):
         theta, _, S = self._parts(p, Y)
@@ -83,7 +83,7 @@ class SymmetricLayer(Element):
     def _linearize(self, p, Y):
         theta = p[:self.K.n_theta]
         A = self.K._apply(theta, Y) + self.bias.spread(p[self.K.n_theta:])
-        S, dsigma = self.sigma.f_df(A)
+        S, dsigma = self.sigma._f_df(A)
         return -self.K._apply_transpose(theta, S), SymmetricLayerLinearization(self, theta, Y, A, S, dsigma)
 
     def __repr__(self) -> str:

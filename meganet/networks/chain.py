@@ -21,22 +21,33 @@ __all__ = ["Chain"]
 class ChainLinearization(NetworkLinearization):
 
     def Jtheta(self, v):
-        dY = None
+        return self._Jtheta_JY(v, None)
+
+    def _Jtheta_JY(self, v, V):
+        """One forward sweep: dY_k = J_Y^(k) dY_{k-1} + J_theta^(k) v_k, dY_0 = V (or 0)."""
+        dY = V
         for lin, (i, j) in zip(self.lins, self.net.slices):
-            step = lin.Jtheta(v[i:j]) if j > i else None
-            dY = lin.JY(dY) if dY is not None else None
-            dY = step if dY is None else (dY if step is None else dY + step)
+            if j > i:
+                dY = lin._Jtheta_JY(v[i:j], dY)
+            elif dY is not None:
+                dY = lin.JY(dY)
         return np.zeros((self.n_out, self.n)) if dY is None else dY
 
     def JthetaT(self, W):
+        return self._JthetaT_JYT(W, need_JYT=False)[0]
+
+    def _JthetaT_JYT(self, W, need_JYT=True):
+        """One reverse sweep (back-propagation): g_k = J_theta^(k)T W_k, W_{k-1} = J_Y^(k)T W_k."""
         g = np.empty(self.n_params)
         for k in range(len(self.lins) - 1, -1, -1):
             i, j = self.net.slices[k]
+            need = need_JYT or k > 0
             if j > i:
-                g[i:j] = self.lins[k].JthetaT(W)
-            if k > 0:
-                W = self.lins[k].JYT(W)
-        return g
+                g[i:j], JYT_W = self.lins[k]._JthetaT_JYT(W, need)
+            else:
+                JYT_W = self.lins[k].JYT(W) if need else None
+            W = JYT_W
+        return g, W
 
     def JY(self, V):
         for lin in self.lins:

@@ -21,21 +21,32 @@ __all__ = ["ResNet"]
 
 class ResNetLinearization(NetworkLinearization):
     def Jtheta(self, v):
-        h, V = self.net.h, v.reshape(self.net.n_layer, -1, order="F")
-        dY = h * self.lins[0].Jtheta(V[:, 0])
+        return self._Jtheta_JY(v, None)
+
+    def _Jtheta_JY(self, v, V):
+        """One forward sweep for J_theta v + J_Y vec(V) (dY_0 = V, or 0 if V is None)."""
+        h, Theta_v = self.net.h, v.reshape(self.net.n_layer, -1, order="F")
+        lins = self.lins
+        dY = h * lins[0]._Jtheta_JY(Theta_v[:, 0], V)
+        if V is not None:
+            dY += V
         for j in range(1, self.net.n_steps):
-            lin = self.lins[j]
-            dY = dY + h * (lin.JY(dY) + lin.Jtheta(V[:, j]))
+            dY = dY + h * lins[j]._Jtheta_JY(Theta_v[:, j], dY)
         return dY
 
     def JthetaT(self, W):
-        h = self.net.h
-        G = np.empty((self.net.n_layer, self.net.n_steps))
+        return self._JthetaT_JYT(W, need_JYT=False)[0]
+
+    def _JthetaT_JYT(self, W, need_JYT=True):
+        """One reverse sweep for J_theta^T vec(W) (and J_Y^T vec(W), the sweep's last state)."""
+        h, n_layer = self.net.h, self.net.n_layer
+        g = np.empty(self.n_params)
         for j in range(self.net.n_steps - 1, -1, -1):
-            G[:, j] = h * self.lins[j].JthetaT(W)
-            if j > 0:
-                W = W + h * self.lins[j].JYT(W)
-        return G.reshape(-1, order="F")
+            gj, JYT_W = self.lins[j]._JthetaT_JYT(W, need_JYT or j > 0)
+            np.multiply(h, gj, out=g[j * n_layer:(j + 1) * n_layer])
+            if JYT_W is not None:
+                W = W + h * JYT_W
+        return g, (W if need_JYT else None)
 
     def JY(self, V):
         for lin in self.lins:

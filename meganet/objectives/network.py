@@ -91,56 +91,98 @@ class NetworkObjective:
     def __call__(self, x) -> float:
         return self.value(*self.split(x))
 
-    def linearize(self, p, W):
-        """J, grad_p, grad_W, and the Gauss-Newton blocks H_pp, H_WW as LinearOperators."""
-        Z, lin = self.network.linearize(p, self.Y)
-        Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
-        E, dS, hess_S = self.loss.derivatives(W @ Z1, self.C)
-        W0 = self._W0(W)
+    def _scores(self, Z, W):
+        """S = W [Z; 1] (or W Z), without forming [Z; 1]."""
+        return W[:, :-1] @ Z + W[:, -1:] if self.classifier_bias else W @ Z
+
+    def _first_order(self, p, W):
+        """J, Z, lin, dE/dS, hess_S at (p, W), for p a slice of a checked x (the data and labels
+        were checked when this objective was made; only constraints on p, e.g. theta >= 0,
+        are checked here)."""
+        network = self.network
+        if hasattr(network, "_check_constraints"):  # an Element: skip the entry point's checks
+            network._check_constraints(p)
+            Z, lin = network._linearize(p, self.Y)
+        else:  # any other object with the element interface
+            Z, lin = network.linearize(p, self.Y)
+        E, dS, hess_S = self.loss._derivatives_in_scores(self._scores(Z, W), self.C)
         self.work += 2 * self.work_scale
         J = E + 0.5 * self.alpha_p * float(p @ p) + 0.5 * self.alpha_W * float(np.sum(W * W))
-        grad_p = lin.J_theta.rmatvec(vec(W0.T @ dS)) + self.alpha_p * p
-        grad_W = dS @ Z1.T + self.alpha_W * W
+        return J, Z, lin, dS, hess_S
+
+    def _gradient_into(self, g, p, W, Z, lin, dS):
+        """g[:n_p] = grad_p, g[n_p:] = vec(grad_W), written in place."""
+        g[:self.n_p] = lin.JthetaT(self._W0(W).T @ dS)
+        g[:self.n_p] += self.alpha_p * p
+        G = mat(g[self.n_p:], self.shape_W)  # a view into g
+        if self.classifier_bias:
+            G[:, :-1] = dS @ Z.T
+            G[:, -1] = dS.sum(axis=1)
+        else:
+            G[...] = dS @ Z.T
+        G += self.alpha_W * W
+        return g
+
+    def _hessian_products(self, p, W, Z, lin, hess_S):
+        """The Gauss-Newton products v -> H_pp v and v -> H_WW v (plain functions on vectors)."""
+        W0 = self._W0(W)
+        alpha_p, alpha_W, scale = self.alpha_p, self.alpha_W, 2 * self.work_scale
 
         def hpp(v):
-            v = np.ravel(v)  # scipy may pass a column (n, 1)
-            self.work += 2 * self.work_scale
-            dZ = mat(lin.J_theta.matvec(v), Z.shape)
-            return lin.J_theta.rmatvec(vec(W0.T @ hess_S(W0 @ dZ))) + self.alpha_p * v
+            self.work += scale
+            g = lin.JthetaT(W0.T @ hess_S(W0 @ lin.Jtheta(v)))
+            g += alpha_p * v
+            return g
 
         def hww(v):
-            v = np.ravel(v)
-            return vec(hess_S(mat(v, W.shape) @ Z1) @ Z1.T) + self.alpha_W * v
+            V = mat(v, W.shape)
+            HS = hess_S(self._scores(Z, V))
+            out = np.empty(W.shape, order="F")
+            if self.classifier_bias:
+                out[:, :-1] = HS @ Z.T
+                out[:, -1] = HS.sum(axis=1)
+            else:
+                out[...] = HS @ Z.T
+            out += alpha_W * V
+            return vec(out)
 
-        H_pp = LinearOperator((self.n_p,) * 2, matvec=hpp, rmatvec=hpp, dtype=float)
-        H_WW = LinearOperator((W.size,) * 2, matvec=hww, rmatvec=hww, dtype=float)
-        return J, grad_p, grad_W, H_pp, H_WW
+        return hpp, hww
+
+    def linearize(self, p, W):
+        """J, grad_p, grad_W, and the Gauss-Newton blocks H_pp, H_WW as LinearOperators."""
+        p, W = np.asarray(p, dtype=float), np.asarray(W, dtype=float)
+        J, Z, lin, dS, hess_S = self._first_order(p, W)
+        g = self._gradient_into(np.empty(self.n), p, W, Z, lin, dS)
+        hpp, hww = self._hessian_products(p, W, Z, lin, hess_S)
+        H_pp = LinearOperator((self.n_p,) * 2, matvec=lambda v: hpp(np.ravel(v)),
+                              rmatvec=lambda v: hpp(np.ravel(v)), dtype=float)  # scipy may pass (n, 1)
+        H_WW = LinearOperator((W.size,) * 2, matvec=lambda v: hww(np.ravel(v)),
+                              rmatvec=lambda v: hww(np.ravel(v)), dtype=float)
+        return J, g[:self.n_p], mat(g[self.n_p:], W.shape), H_pp, H_WW
 
     def gradient(self, x):
         """(J, grad) in x = [p; vec(W)], without the Hessian operators `derivatives` builds:
         grad_p = J_p^T vec(W_0^T dE/dS) + alpha_p p, grad_W = dE/dS [Z; 1]^T + alpha_W W."""
         p, W = self.split(x)
-        Z, lin = self.network.linearize(p, self.Y)
-        Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if self.classifier_bias else Z
-        # the labels were checked when this objective was made
-        E, dS, _ = self.loss._derivatives_in_scores(W @ Z1, self.C)
-        self.work += 2 * self.work_scale
-        J = E + 0.5 * self.alpha_p * float(p @ p) + 0.5 * self.alpha_W * float(np.sum(W * W))
-        grad_p = lin.JthetaT(self._W0(W).T @ dS) + self.alpha_p * p
-        return J, np.concatenate([grad_p, vec(dS @ Z1.T + self.alpha_W * W)])
+        J, Z, lin, dS, _ = self._first_order(p, W)
+        return J, self._gradient_into(np.empty(self.n), p, W, Z, lin, dS)
 
     def derivatives(self, x):
         """(J, grad, block-diagonal Gauss-Newton Hessian) in x = [p; vec(W)]."""
         p, W = self.split(x)
-        J, gp, gW, H_pp, H_WW = self.linearize(p, W)
+        J, Z, lin, dS, hess_S = self._first_order(p, W)
+        g = self._gradient_into(np.empty(self.n), p, W, Z, lin, dS)
+        hpp, hww = self._hessian_products(p, W, Z, lin, hess_S)
         n_p = self.n_p
 
         def h(v):
             v = np.ravel(v)
-            return np.concatenate([H_pp.matvec(v[:n_p]), H_WW.matvec(v[n_p:])])
+            out = np.empty(self.n)
+            out[:n_p] = hpp(v[:n_p])
+            out[n_p:] = hww(v[n_p:])
+            return out
 
-        return J, np.concatenate([gp, vec(gW)]), LinearOperator((self.n,) * 2, matvec=h,
-                                                                 rmatvec=h, dtype=float)
+        return J, g, LinearOperator((self.n,) * 2, matvec=h, rmatvec=h, dtype=float)
 
     def predict(self, x, Y) -> np.ndarray:
         """Class indices predicted for the examples Y."""
