@@ -6,6 +6,7 @@ from .elm import extreme_learning_machine
 from .least_squares import cgls, lstsq, solve_normal_equations, solve_qr, solve_svd
 from .line_search import armijo
 from .newton_cg import newton_cg
+from .trust_region import steihaug_cg, trust_region_newton_cg
 from .nonlinear_least_squares import joint_least_squares, varpro_least_squares
 from .result import History, OptimizationResult
 from .sgd import classifier_renormalization, sgd
@@ -27,3 +28,4 @@ __all__ += ["alternation", "FixedSupportObjective", "ALTERNATION_MODES"]
 __all__ += ["admm_train", "ADMMNetwork", "sampled_square_solve"]
 __all__ += ["at_budget", "constant_rate", "step_decay", "cosine_decay",
             "sample_average_approximation", "stochastic_approximation"]
+__all__ += ["steihaug_cg", "trust_region_newton_cg"]

@@ -38,7 +38,9 @@ class OptimizationResult(OptimizeResult):
     status: 0 converged, 1 iteration limit, 2 line search failed, 3 stopped by callback,
             4 non-finite values, 5 singular system (direct least squares), 6 an inner solve
             did not converge (VarPro's W(p)), 7 a hidden layer is dead (ADMM: every ReLU
-            unit is zero on every training example).
+            unit is zero on every training example), 8 converged: the relative reduction
+            of the objective fell below ftol (trust-region Newton-CG), 9 the trust-region
+            radius collapsed below its tolerance.
     """
 
     MESSAGES = {
@@ -49,6 +51,8 @@ class OptimizationResult(OptimizeResult):
         4: "non-finite objective or gradient",
         6: "an inner solve did not converge (the gradient used was inexact)",
         7: "a hidden layer is dead: every ReLU unit is zero on every training example",
+        8: "converged: relative reduction of the objective below ftol",
+        9: "trust-region radius below its tolerance",
     }
 
 
