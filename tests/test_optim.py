@@ -149,3 +149,104 @@ def test_sgd_that_diverges_returns_status_4_with_its_last_finite_iterate():
                                  batch_size=20)
     assert res.status == 4 and not res.success and "diverged" in res.message
     assert np.all(np.isfinite(res.x))
+
+
+def _inexact_varpro_problem():
+    """A small Peaks problem, its reduced objective solved tightly at p, and the constants of
+    the error bound: C = ||J_pW H_WW^{-1}|| (dense; J_pW by central differences of grad_p J)."""
+    from meganet.data import peaks_data
+    from meganet.kernels import dense_kernel
+    from meganet.layers import SingleLayer
+    from meganet.linalg import mat
+    from meganet.losses import SoftmaxCrossEntropy
+    from meganet.objectives import NetworkObjective
+    from meganet.optim import VarProObjective
+
+    Y, C = peaks_data(200, 5, seed=0)
+    layer = SingleLayer(dense_kernel(10, 2), "tanh")
+    full = NetworkObjective(layer, SoftmaxCrossEntropy(), Y, C, alpha_p=1e-3, alpha_W=1e-3)
+    p = 2.0 * layer.initial_parameters(seed=0)
+    tight = VarProObjective(full, inner_atol=1e-10, inner_maxiter=200)
+    g = tight.derivatives(p)[1]
+    W = tight.W_last.copy()
+    H_WW = full.linearize(p, W)[4]
+    eye = np.eye(W.size)
+    H = np.column_stack([H_WW.matvec(e) for e in eye])
+    eps = 1e-5
+    J_pW = np.column_stack([(full.linearize(p, W + eps * mat(e, W.shape))[1]
+                             - full.linearize(p, W - eps * mat(e, W.shape))[1]) / (2 * eps)
+                            for e in eye])
+    return full, p, tight, g, J_pW @ np.linalg.inv(H)
+
+
+def test_inexact_varpro_gradient_error_is_of_the_order_of_the_inner_tolerance():
+    """||g~ - grad J_red|| <= ||J_pW H_WW^{-1}|| ||grad_W J(p, W~)|| (first order), and the solve
+    met the tolerance tau it was asked for: the reduced gradient's error is O(tau)."""
+    from meganet.optim import VarProObjective
+
+    full, p, _, g, A = _inexact_varpro_problem()
+    C = np.linalg.norm(A, 2)
+    errors = {}
+    for tau in (1e-2, 1e-3, 1e-4, 1e-5):
+        loose = VarProObjective(full, inner_atol=tau)   # cold start from W = 0
+        g_loose = loose.derivatives(p)[1]
+        assert loose.inner_failures == 0 and loose.last_inner_grad_norm <= tau
+        errors[tau] = np.linalg.norm(g_loose - g)
+        assert errors[tau] <= 1.5 * C * loose.last_inner_grad_norm <= 1.5 * C * tau
+    assert errors[1e-5] < 1e-2 * errors[1e-2]   # and it shrinks with tau
+
+
+@pytest.mark.parametrize("tau", [1e-5, 1e-6, 1e-7])
+def test_inexact_varpro_gradient_passes_the_taylor_test_at_its_tolerance(tau):
+    """E1(h) = |J_red(p + h v) - J_red(p) - h g~^T v| <= M h^2 + h |(g~ - g)^T v|, and
+    |(g~ - g)^T v| <= C_v tau with C_v = ||H_WW^{-1} J_pW^T v||. So E1 decays at order 2 while
+    C_v tau h <= M h^2 / 4, i.e. for h >= h_min = 4 C_v tau / M; far below it (h -> 0) the
+    gradient error shows as order 1, which a tight solve does not have."""
+    from meganet.checks.taylor import check_derivative
+    from meganet.optim import VarProObjective
+
+    full, p, tight, g, A = _inexact_varpro_problem()
+    v = np.random.default_rng(1).standard_normal(p.size)
+    v /= np.linalg.norm(v)
+    exact = check_derivative(lambda q: (tight(q), g), p, v, h0=1.0, n_steps=24)
+    assert exact.passed                    # the tight gradient: order 2 down to round-off
+    resolved = exact.E1 > 1e2 * exact.floor
+    M = float(np.min(exact.E1[resolved] / exact.h[resolved] ** 2))   # the second-order term
+    h_min = 4 * np.linalg.norm(A.T @ v) * tau / M
+    n_steps = int(np.floor(np.log2(1.0 / h_min))) + 1
+    assert n_steps >= 5                    # at least four orders to judge
+
+    loose = VarProObjective(full, inner_atol=tau)
+    g_loose = loose.derivatives(p)[1]
+    assert loose.last_inner_grad_norm <= tau
+    # values J_red(p + h v) from the tight solve: the test is of the inexact gradient g~
+    check = check_derivative(lambda q: (tight(q), g_loose), p, v, h0=1.0, n_steps=n_steps)
+    assert check.passed, check.table()
+    if tau == 1e-5:   # the control: far below h_min the inexact gradient's error is seen
+        below = check_derivative(lambda q: (tight(q), g_loose), p, v, h0=1.0, n_steps=24)
+        assert not below.passed and below.order1[-1] < 1.5, below.table()
+
+
+def test_varpro_inner_tolerance_follows_the_outer_gradient():
+    """inner_eta > 0: tau = max(inner_atol, inner_eta ||grad J_red||) at the last iterate, values
+    to inner_eta_value; every inner solve met the tolerance it was asked for."""
+    import warnings
+
+    from meganet.optim import VarProObjective, varpro
+
+    full, p, _, _, _ = _inexact_varpro_problem()
+    reduced = VarProObjective(full, inner_atol=1e-8, inner_eta=0.1, inner_eta_value=0.01)
+    assert reduced.tolerance() == 1e-8     # no outer gradient yet: the floor
+    g = reduced.derivatives(p)[1]
+    assert reduced.grad_norm == np.linalg.norm(g)
+    assert reduced.tolerance("gradient") == pytest.approx(max(1e-8, 0.1 * np.linalg.norm(g)))
+    assert reduced.tolerance("value") == pytest.approx(max(1e-8, 0.01 * np.linalg.norm(g)))
+    with pytest.raises(ValueError, match="inner_eta"):
+        VarProObjective(full, inner_eta=-1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed = varpro(full, p, inner_atol=1e-8, maxiter=10)
+        adaptive = varpro(full, p, inner_atol=1e-8, inner_eta=1e-2, inner_eta_value=1e-3, maxiter=10)
+    assert adaptive.inner_failures == 0 and adaptive.status in (0, 1)
+    assert adaptive.inner_iterations < fixed.inner_iterations
+    assert adaptive.fun <= fixed.history["fun"][0]   # it descends
