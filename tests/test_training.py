@@ -216,3 +216,29 @@ def test_gradient_alone_equals_the_gradient_of_derivatives_and_a_mini_batch_is_t
         Jb, gb = batch.gradient(x)
         assert Jb == built.derivatives(x)[0] and np.array_equal(gb, built.derivatives(x)[1])
         assert batch.work == 2 * 32 / 200 and full.work == 4  # the meter: a gradient costs 2 passes
+
+
+def test_train_newton_cg_defaults_to_the_trust_region_and_still_runs_the_line_search():
+    """METHOD_DEFAULTS["newton_cg"] is the preconditioned trust region; a caller's
+    globalization="line_search" drops the defaults' trust-region-only options (not the caller's)."""
+    from meganet.data import peaks_data
+    from meganet.optim import METHOD_DEFAULTS, train_single_layer
+    from meganet.optim.train import TRUST_REGION_OPTIONS
+
+    Y, C = peaks_data(100, 3, seed=0)
+    defaults = dict(METHOD_DEFAULTS["newton_cg"])
+    assert defaults["globalization"] == "trust_region"
+    tr = train_single_layer(Y, C, method="newton_cg", width=6, maxiter=3)
+    assert "radius" in tr.history and "Newton-CG (trust region)" in tr.message
+
+    ls = train_single_layer(Y, C, method="newton_cg", width=6, maxiter=3, globalization="line_search")
+    assert "radius" not in ls.history and tr.message != ls.message
+    # the same run as newton_cg's line search with the defaults that apply to it
+    x0 = np.concatenate([ls.objective.network.initial_parameters(0), np.zeros(ls.objective.n - ls.objective.n_p)])
+    kept = {k: v for k, v in defaults.items() if k not in TRUST_REGION_OPTIONS and k != "globalization"}
+    direct = newton_cg(ls.objective, x0, maxiter=3, **kept)
+    np.testing.assert_array_equal(ls.x, direct.x)
+    assert METHOD_DEFAULTS["newton_cg"] == defaults          # the defaults themselves are unchanged
+    # a trust-region option the caller gives is kept, and the line search refuses it
+    with pytest.raises(TypeError, match="ftol"):
+        train_single_layer(Y, C, method="newton_cg", width=6, maxiter=3, globalization="line_search", ftol=1e-3)

@@ -25,12 +25,24 @@ __all__ = ["train", "train_single_layer", "at_budget", "METHODS", "METHOD_DEFAUL
 
 METHODS = ("varpro", "newton_cg", "sgd", "adam", "elm")
 
+# newton_cg's options that only its trust-region globalization takes (trust_region_newton_cg's,
+# and the classifier-block preconditioner's p_scale)
+TRUST_REGION_OPTIONS = ("ftol", "radius0", "max_radius", "eta", "radius_tol", "preconditioner", "p_scale")
+
 # Defaults for this non-convex problem, found on Peaks (benchmarks/peaks_single_layer.py):
 # a fixed CG tolerance, since the gradient never becomes small enough for Newton-CG's
 # sqrt(||g||) forcing term to ask for more than one or two CG steps.
 METHOD_DEFAULTS = {
-    "varpro": dict(rtol=1e-10, cg_rtol=0.1, cg_maxiter=50, inner_atol=1e-6),
-    "newton_cg": dict(rtol=1e-10, cg_rtol=1e-2, cg_maxiter=50),
+    # VarPro's inner solve only as exact as the outer step needs (VarProObjective):
+    # ||grad_W J|| <= max(1e-6, 0.01 ||grad J_red||) for gradients, 0.001 ||grad J_red|| for values
+    "varpro": dict(rtol=1e-10, cg_rtol=0.1, cg_maxiter=50, inner_atol=1e-6, inner_eta=1e-2,
+                   inner_eta_value=1e-3),
+    # Newton-CG in a trust region (Steihaug-CG), preconditioned by the exact classifier block of
+    # the Gauss-Newton Hessian; it stops when a step lowers J by less than ftol (relative). On
+    # Peaks it reaches the reference's 3.30% validation error in a median 0.6 s (the Armijo line
+    # search: not on every seed within 800 iterations).
+    "newton_cg": dict(rtol=1e-10, cg_rtol=1e-2, cg_maxiter=50, globalization="trust_region",
+                      preconditioner="classifier_block", ftol=1e-4),
     "sgd": dict(batch_size=32, learning_rate=0.05, momentum=0.9),
     "adam": dict(batch_size=32, learning_rate=0.02),
     "elm": dict(),
@@ -44,8 +56,10 @@ def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss
     """Train Z = network(p, Y), S = W [Z; 1] on (Y, C); return the method's OptimizationResult.
 
     network: any element (a layer, Chain, ResNet, ...). method: 'varpro' (Newton-CG on p, W
-    eliminated), 'newton_cg' (on [p; W], block Gauss-Newton), 'sgd' (with momentum), 'adam',
-    or 'elm' (p fixed at its start, W only).
+    eliminated), 'newton_cg' (on [p; W], block Gauss-Newton, by default in a trust region with
+    Steihaug-CG preconditioned by the exact classifier block; globalization="line_search" gives
+    the Armijo line search, without the defaults' trust-region-only options), 'sgd' (with
+    momentum), 'adam', or 'elm' (p fixed at its start, W only).
     p0: the start (default network.initial_parameters(seed, scale=init_scale, bias_scale=
     bias_scale); a small bias_scale suits convolutions, whose many pixels share one bias); W0: the
     classifier's start for 'newton_cg', 'sgd' and 'adam' (default zero).
@@ -64,7 +78,13 @@ def train(network, Y, C, Y_val=None, C_val=None, *, method: str = "varpro", loss
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
-    options = {**METHOD_DEFAULTS[method], **options}
+    defaults = dict(METHOD_DEFAULTS[method])
+    if method == "newton_cg" and options.get("globalization", defaults.get("globalization")) != "trust_region":
+        # a caller who asks for the line search gets it: the trust-region-only options that came
+        # from the defaults (not from the caller) do not apply to it, and newton_cg rejects them
+        for key in TRUST_REGION_OPTIONS:
+            defaults.pop(key, None)
+    options = {**defaults, **options}
     full = NetworkObjective(network, loss or SoftmaxCrossEntropy(), Y, C, alpha_p, alpha_W)
     p0 = network.initial_parameters(seed, scale=init_scale, bias_scale=bias_scale) if p0 is None \
         else network.check_parameters(p0)

@@ -11,9 +11,10 @@ gradient or a Gauss-Newton product is two, a mini-batch the fraction of the data
 The budget B (passes) becomes each method's limit:
   sgd, adam:          epochs = B // 2, since an epoch is one mini-batch gradient per example
                       (a forward and a backward pass): exactly 2 passes, so work = 2 epochs <= B.
-  newton_cg, varpro:  an iteration costs a varying amount (CG steps, line search, VarPro's
-                      inner solve for W), so train_single_layer(max_work=B) stops at the first
-                      iteration whose recorded work reaches B: at most one iteration over.
+  newton_cg, varpro:  an iteration costs a varying amount (CG steps, a trial point or a line
+                      search, VarPro's inner solve for W), so train_single_layer(max_work=B)
+                      stops at the first iteration whose recorded work reaches B: at most one
+                      iteration over.
                       VarPro's first solve for W from zero may alone exceed a small B.
 A method may therefore end over the budget. The race is judged at equal work: each method by its
 last record within the budget (`val_error_at_budget`); a method with no record within it (its
