@@ -64,7 +64,7 @@ def test_objective_paths_agree(name, classifier_bias):
     n_p = objective.n_p
     Hv = H.matvec(v)
     assert np.array_equal(Hv[:n_p], H_pp.matvec(v[:n_p])) and np.array_equal(Hv[n_p:], H_WW.matvec(v[n_p:]))
-    assert np.array_equal(H_pp.matvec(v[:n_p, None]).ravel(), Hv[:n_p])  # scipy may pass a column
+    assert np.array_equal(H_pp.matmat(v[:n_p, None]).ravel(), Hv[:n_p])  # a column, as scipy may pass
     # the gradient through the public pieces: the loss's derivatives and the network's J_theta^T
     Z, lin = net.linearize(p, Y)
     Z1 = np.vstack([Z, np.ones((1, Z.shape[1]))]) if classifier_bias else Z
