@@ -13,13 +13,18 @@ jupyter_server_mathjax, and the pages load nothing from a CDN. It holds
 - index.html: the parts of course/syllabus.yml with each lecture's title, learning goals, links to
   its exercise and widget, and how long it took to run.
 A lecture that fails to execute fails the build (exit code 1) after all pages are written.
+executed.json records the lectures that ran without error, with fingerprints of their sources,
+of the meganet package and of the Python environment: `make test` with MEGANET_SITE pointing here does
+not run those lectures again (tests/conftest.py), so CI executes each lecture once.
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import html
 import importlib
+import json
 import re
 import shutil
 import sys
@@ -45,6 +50,26 @@ WIDGET_PORT = 8866  # `make widgets`
 STYLE = ("body{font-family:sans-serif;max-width:60em;margin:auto;padding:0 1em}td,th{border-bottom:1px solid #ccc;"
          "padding:.4em;vertical-align:top;text-align:left}table{border-collapse:collapse}"
          "code{background:#f4f4f4;padding:0 .2em}")
+
+
+EXECUTED = "executed.json"  # in the site: the lectures it executed without error, fingerprinted
+
+
+def fingerprint(*paths: Path) -> str:
+    """sha256 over the files (folders: every file below them but __pycache__), names and bytes."""
+    digest = hashlib.sha256()
+    for path in paths:
+        files = sorted(f for f in path.rglob("*") if f.is_file() and "__pycache__" not in f.parts) \
+            if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def executed_record(notebooks: list[Path]) -> dict:
+    """What a run of these lectures proves: each one's fingerprint, the library's and the Python's."""
+    return {"python": f"{sys.prefix} {sys.version}", "meganet": fingerprint(ROOT / "meganet"),
+            "lectures": {str(nb.relative_to(ROOT)): fingerprint(nb) for nb in notebooks}}
 
 
 def load_syllabus(path: Path = ROOT / "course" / "syllabus.yml") -> dict:
@@ -347,6 +372,8 @@ def main(argv=None) -> int:
     exercises, widgets = exercise_pages(syllabus, out), widget_pages(syllabus, out)
     (out / "references.html").write_text(references_page(bibliography, syllabus), encoding="utf-8")
     (out / "index.html").write_text(index_page(syllabus, runs, exercises, widgets), encoding="utf-8")
+    executed = [nb for nb in notebooks if runs[nb.name]["error"] is None]
+    (out / EXECUTED).write_text(json.dumps(executed_record(executed), indent=1), encoding="utf-8")
     for r in results:
         print(f"{r['file']:<50} {r['seconds']:6.1f} s  {'ok' if r['error'] is None else 'FAILED: ' + r['error']}")
     print(f"wrote {out / 'index.html'}: {len(results)} lectures, {len(exercises)} exercises, {len(widgets)} widgets")

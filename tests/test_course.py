@@ -124,3 +124,32 @@ def test_every_widget_has_a_voila_notebook_that_calls_it():
         module, function = widget["function"].rsplit(".", 1)
         assert f"from {module} import {function}" in nb.cells[-1].source
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_a_site_build_spares_make_test_only_the_lectures_it_ran_as_they_are(tmp_path, monkeypatch):
+    """CI runs `make course`, then `make test` with MEGANET_SITE: a lecture the build executed
+    without error is not run again, unless its source, the meganet package or the Python
+    environment changed since (the root conftest.py reads the build's executed.json)."""
+    import importlib.util
+    import json
+    spec = importlib.util.spec_from_file_location("root_conftest", build.ROOT / "conftest.py")
+    root_conftest = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(root_conftest)
+    lectures = sorted((build.ROOT / "lectures").glob("*.ipynb"))[:2]
+    record = build.executed_record(lectures)
+    names = set(record["lectures"])
+    monkeypatch.setenv("MEGANET_SITE", str(tmp_path))
+
+    def spared(rec):
+        (tmp_path / build.EXECUTED).write_text(json.dumps(rec))
+        root_conftest.executed_by_site.cache_clear()
+        return set(root_conftest.executed_by_site())
+
+    assert spared(record) == names
+    changed = dict(record, lectures={**record["lectures"], sorted(names)[0]: "0" * 64})
+    assert spared(changed) == names - {sorted(names)[0]}          # a lecture edited since the build
+    assert spared(dict(record, meganet="0" * 64)) == set()            # the library changed
+    assert spared(dict(record, python="another environment")) == set()
+    monkeypatch.delenv("MEGANET_SITE")
+    root_conftest.executed_by_site.cache_clear()
+    assert root_conftest.executed_by_site() == frozenset()            # plain `make test`: every lecture runs

@@ -1,0 +1,69 @@
+"""pytest's root conftest (testpaths: tests/, lectures/, exercises/source/): which lecture
+notebooks nbval runs."""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+# CI builds the site (`make course`, which executes every lecture and fails on an error) and then
+# runs `make test` with MEGANET_SITE pointing at it. A lecture that site executed without error,
+# from the same source, the same meganet package and the same Python environment (its executed.json), is
+# not run again by nbval: each lecture runs once per CI run. Without MEGANET_SITE (a plain
+# `make test`), or for a lecture changed since that build, nbval runs it.
+ROOT = Path(__file__).resolve().parent
+
+
+@functools.cache
+def executed_by_site() -> frozenset:
+    """The lectures (paths from the repository root) that MEGANET_SITE's build executed as they are now."""
+    site = os.environ.get("MEGANET_SITE")
+    record = Path(site) / "executed.json" if site else None
+    if record is None or not record.exists():
+        return frozenset()
+    sys.path.insert(0, str(ROOT / "course"))
+    import build  # course/build.py: the fingerprints it wrote
+    done = json.loads(record.read_text())
+    same_environment = done.get("python") == f"{sys.prefix} {sys.version}"
+    if not same_environment or done.get("meganet") != build.fingerprint(ROOT / "meganet"):
+        return frozenset()
+    return frozenset(name for name, digest in done["lectures"].items()
+                     if (ROOT / name).exists() and build.fingerprint(ROOT / name) == digest)
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.suffix == ".ipynb" and collection_path.parent == ROOT / "lectures":
+        return str(collection_path.relative_to(ROOT)) in executed_by_site() or None
+    return None
+
+
+def pytest_report_header(config):
+    if executed_by_site():
+        return (f"MEGANET_SITE={os.environ['MEGANET_SITE']}: {len(executed_by_site())} lectures that this "
+                "site's build executed without error from these sources are not run again "
+                "(unset MEGANET_SITE to run them)")
+    return None
+
+
+# `make test` runs two workers with xdist's --dist loadgroup. Each file is one group (a notebook's
+# cells run in order in one kernel; a module's fixtures are built once per worker), except the
+# judged submissions of tests/test_grading.py, the longest file by far (half of the suite's
+# time): one group per exercise, scheduled first, so that both workers share them. (tryfirst:
+# xdist reads the groups in its own pytest_collection_modifyitems.)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    judged = []
+    for item in items:
+        group = str(item.path.relative_to(ROOT)) if item.path.is_relative_to(ROOT) else str(item.path)
+        if getattr(item, "originalname", None) == "test_judged_points_are_the_points_deserved":
+            group += "::" + item.callspec.params["assignment"]
+            judged.append(item)
+        item.add_marker(pytest.mark.xdist_group(group))
+    chosen = set(map(id, judged))
+    items[:] = judged + [item for item in items if id(item) not in chosen]
