@@ -43,7 +43,7 @@ course: $(VENV)/.course
 	$(BIN)/python course/build.py --out _build/course
 
 test: $(VENV)/.test
-	$(BIN)/pytest -n 2 --dist loadgroup
+	$(BIN)/pytest -n 2 --dist loadfile
 
 # As root (a container, a cloud VM) JupyterLab refuses to start without --allow-root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)

@@ -8,8 +8,6 @@ import os
 import sys
 from pathlib import Path
 
-import pytest
-
 # CI builds the site (`make course`, which executes every lecture and fails on an error) and then
 # runs `make test` with MEGANET_SITE pointing at it. A lecture that site executed without error,
 # from the same source, the same meganet package and the same Python environment (its executed.json), is
@@ -49,21 +47,29 @@ def pytest_report_header(config):
     return None
 
 
-# `make test` runs two workers with xdist's --dist loadgroup. Each file is one group (a notebook's
-# cells run in order in one kernel; a module's fixtures are built once per worker), except the
-# judged submissions of tests/test_grading.py, the longest file by far (half of the suite's
-# time): one group per exercise, scheduled first, so that both workers share them. (tryfirst:
-# xdist reads the groups in its own pytest_collection_modifyitems.)
+# `make test` runs two workers with xdist's --dist loadfile: all tests of a file on one worker (a
+# notebook's cells run in order in one kernel; a module's fixtures are built once per worker).
+# The judged submissions of tests/test_grading.py are half of the suite's time, so the scheduler
+# below splits that file into one unit per exercise, and they are collected first so that both
+# workers start on them. (xdist's own loadgroup marks do not reach the scheduler with pytest 9.)
+JUDGED = "tests/test_grading.py::test_judged_points_are_the_points_deserved["
 
 
-@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileSplittingJudged(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(JUDGED):  # ...[<submission>-<assignment>]
+                return JUDGED + nodeid[:-1].rsplit("-", 1)[-1]
+            return super()._split_scope(nodeid)
+
+    return LoadFileSplittingJudged(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    judged = []
-    for item in items:
-        group = str(item.path.relative_to(ROOT)) if item.path.is_relative_to(ROOT) else str(item.path)
-        if getattr(item, "originalname", None) == "test_judged_points_are_the_points_deserved":
-            group += "::" + item.callspec.params["assignment"]
-            judged.append(item)
-        item.add_marker(pytest.mark.xdist_group(group))
+    judged = [item for item in items if item.nodeid.startswith(JUDGED)]
     chosen = set(map(id, judged))
     items[:] = judged + [item for item in items if id(item) not in chosen]

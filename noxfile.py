@@ -134,7 +134,7 @@ def floor_constraints() -> str:
 ONE_ASSIGNMENT = "09_resnet_backpropagation"
 JUDGED = " or ".join(f"{name}-{ONE_ASSIGNMENT}" for name in ("correct", "wrong_part"))
 UNIT_TESTS = [
-    "tests", "-n", "2", "--dist", "loadgroup", "-p", "no:cacheprovider", "-o", "addopts=-ra",
+    "tests", "-n", "2", "--dist", "loadfile", "-p", "no:cacheprovider", "-o", "addopts=-ra",
     "--ignore=tests/test_site_browser.py", "--ignore=tests/test_lab_browser.py",
     "-k", f"not (test_exercises.py or test_grading.py) "
           f"or (test_exercises.py and ({ONE_ASSIGNMENT} or test_there_are_exercises)) "

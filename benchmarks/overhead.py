@@ -102,6 +102,13 @@ def single_gradient(x, Y, C):
                               dA.sum(axis=1) + ALPHA_P * p[dA.shape[0] * Y.shape[0]:], gW.T.ravel()])
 
 
+def _classifier_hv(s, vW):
+    """H_WW v_W = vec(H_S[V_W Z1] Z1^T + alpha_W V_W), Z1 = [Z; 1], for either network."""
+    VW = vW.reshape(s["Z"].shape[0] + 1, -1).T
+    HS = _softmax_hess(s["P"], s["top"], VW[:, :-1] @ s["Z"] + VW[:, -1:])
+    return (np.hstack([HS @ s["Z"].T, HS.sum(axis=1, keepdims=True)]) + ALPHA_W * VW).T.ravel()
+
+
 def single_hv(s, v, full=True):
     """H_pp v_p (and H_WW v_W): J_p^T W_0^T H_S[W_0 J_p v_p] + alpha_p v_p, H_S[V_W Z1] Z1^T."""
     Y, W, P, top, dsigma = s["Y"], s["W"], s["P"], s["top"], s["dsigma"]
@@ -113,10 +120,7 @@ def single_hv(s, v, full=True):
     out = np.concatenate([(G @ Y.T).T.ravel(), G.sum(axis=1)]) + ALPHA_P * vp
     if not full:
         return out
-    VW = v[n_p:].reshape(width + 1, -1).T
-    HS = _softmax_hess(P, top, VW[:, :-1] @ s["Z"] + VW[:, -1:])
-    hW = np.hstack([HS @ s["Z"].T, HS.sum(axis=1, keepdims=True)]) + ALPHA_W * VW
-    return np.concatenate([out, hW.T.ravel()])
+    return np.concatenate([out, _classifier_hv(s, v[n_p:])])
 
 
 # --- plain numpy: the Peaks ResNet ---------------------------------------------------------------
@@ -184,10 +188,7 @@ def resnet_hv(s, v, full=True):
     out = _resnet_backward(s, W0.T @ _softmax_hess(P, top, W0 @ dY)) + ALPHA_P * vp
     if not full:
         return out
-    VW = v[n_p:].reshape(width + 1, -1).T
-    HS = _softmax_hess(P, top, VW[:, :-1] @ s["Z"] + VW[:, -1:])
-    hW = np.hstack([HS @ s["Z"].T, HS.sum(axis=1, keepdims=True)]) + ALPHA_W * VW
-    return np.concatenate([out, hW.T.ravel()])
+    return np.concatenate([out, _classifier_hv(s, v[n_p:])])
 
 
 # --- the benchmark -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 
 The course directory is copied to a temporary directory (the release and the gradebook are
 never written into the repository); the copy is shared by the tests of this module, which
-`make test` keeps on one worker (one xdist group per file, conftest.py).
+`make test` (`--dist loadfile`) keeps on one worker.
 """
 from __future__ import annotations
 

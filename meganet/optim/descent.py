@@ -7,7 +7,7 @@ import numpy as np
 
 from ..validation import as_vector
 from .line_search import armijo
-from .result import History, OptimizationResult, run_callback
+from .result import History, OptimizationResult, iteration_row, iterations, run_callback
 
 __all__ = ["descent_loop"]
 
@@ -29,21 +29,14 @@ def descent_loop(objective, x0, direction, *, maxiter, atol, rtol, callback, nex
     f, g, H = objective.derivatives(x)
     nfev += 1
     tol = None
-    iterations = range(maxiter + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        iterations = tqdm(iterations, desc=name)
-    for k in iterations:
+    for k in iterations(maxiter, progress, name):
         gnorm = float(np.linalg.norm(g))
         if not (np.isfinite(f) and np.isfinite(gnorm)):
             status = 4
             break
         tol = max(atol, rtol * gnorm) if tol is None else tol
         extra, stop = run_callback(callback, x)
-        row = dict(fun=f, grad_norm=gnorm, time=time.perf_counter() - start, nfev=nfev)
-        if hasattr(objective, "work"):  # passes over the data, for fair comparisons
-            row["work"] = objective.work
-        row.update(extra)
+        row = iteration_row(objective, start, fun=f, grad_norm=gnorm, nfev=nfev, **extra)
         if gnorm <= tol or stop:
             history.record(**row)
             status = 0 if gnorm <= tol else 3

@@ -1,10 +1,12 @@
 """Result objects and iteration histories, in the habit of scipy.optimize."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy.optimize import OptimizeResult
 
-__all__ = ["History", "OptimizationResult", "run_callback"]
+__all__ = ["History", "OptimizationResult", "run_callback", "iteration_row", "iterations"]
 
 
 class History(dict):
@@ -69,3 +71,22 @@ def run_callback(callback, x) -> tuple[dict, bool]:
         out = dict(out)
         return out, bool(out.pop("stop", False))
     return {}, False
+
+
+def iteration_row(objective, start: float, **values) -> dict:
+    """A history row of an iterative method: the values, `time` (wall seconds since `start`, a
+    time.perf_counter() reading) and, if the objective counts them, `work` (passes over the data,
+    for fair comparisons)."""
+    row = dict(values, time=time.perf_counter() - start)
+    if hasattr(objective, "work"):
+        row["work"] = objective.work
+    return row
+
+
+def iterations(maxiter: int, progress: bool, name: str):
+    """range(maxiter + 1), shown as a tqdm bar when progress is True (long runs; off in tests)."""
+    steps = range(int(maxiter) + 1)
+    if progress:
+        from tqdm.auto import tqdm
+        return tqdm(steps, desc=name)
+    return steps

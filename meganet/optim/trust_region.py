@@ -24,7 +24,7 @@ import numpy as np
 from scipy.sparse.linalg import aslinearoperator
 
 from ..validation import as_vector
-from .result import History, OptimizationResult, run_callback
+from .result import History, OptimizationResult, iteration_row, iterations, run_callback
 
 __all__ = ["steihaug_cg", "trust_region_newton_cg"]
 
@@ -184,22 +184,14 @@ def trust_region_newton_cg(objective, x0, *, maxiter: int = 50, atol: float = 1e
     status, radius, tol = 1, float(radius0), None
     f, g, H = objective.derivatives(x)
     nfev = 1
-    iterations = range(int(maxiter) + 1)
-    if progress:
-        from tqdm.auto import tqdm
-        iterations = tqdm(iterations, desc=name)
-    for k in iterations:
+    for k in iterations(maxiter, progress, name):
         gnorm = float(np.linalg.norm(g))
         if not (np.isfinite(f) and np.isfinite(gnorm)):
             status = 4
             break
         tol = max(atol, rtol * gnorm) if tol is None else tol
         extra, stop = run_callback(callback, x)
-        row = dict(fun=f, grad_norm=gnorm, time=time.perf_counter() - start, nfev=nfev,
-                   radius=radius)
-        if hasattr(objective, "work"):  # passes over the data, for fair comparisons
-            row["work"] = objective.work
-        row.update(extra)
+        row = iteration_row(objective, start, fun=f, grad_norm=gnorm, nfev=nfev, radius=radius, **extra)
         if gnorm <= tol or stop or radius < radius_tol or k == maxiter:
             history.record(**row)
             status = 0 if gnorm <= tol else 3 if stop else 9 if radius < radius_tol else 1
@@ -227,12 +219,8 @@ def trust_region_newton_cg(objective, x0, *, maxiter: int = 50, atol: float = 1e
             f, g, H = objective.derivatives(x)
             nfev += 1
             if ftol > 0 and f_old - f <= ftol * max(abs(f_old), abs(f), 1.0) and np.isfinite(f):
-                row = dict(fun=f, grad_norm=float(np.linalg.norm(g)),
-                           time=time.perf_counter() - start, nfev=nfev, radius=radius)
-                if hasattr(objective, "work"):
-                    row["work"] = objective.work
-                row.update(run_callback(callback, x)[0])
-                history.record(**row)
+                history.record(**iteration_row(objective, start, fun=f, grad_norm=float(np.linalg.norm(g)),
+                                               nfev=nfev, radius=radius, **run_callback(callback, x)[0]))
                 status = 8
                 break
     return OptimizationResult(
