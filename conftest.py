@@ -50,8 +50,8 @@ def pytest_report_header(config):
 # `make test` runs two workers with xdist's --dist loadfile: all tests of a file on one worker (a
 # notebook's cells run in order in one kernel; a module's fixtures are built once per worker).
 # The judged submissions of tests/test_grading.py are half of the suite's time, so the scheduler
-# below splits that file into one unit per exercise, and they are collected first so that both
-# workers start on them. (xdist's own loadgroup marks do not reach the scheduler with pytest 9.)
+# below splits that file into one unit per exercise. (xdist's own loadgroup marks do not reach
+# its scheduler with pytest 9: xdist renames item._nodeid, pytest 9 reads item._id.)
 JUDGED = "tests/test_grading.py::test_judged_points_are_the_points_deserved["
 
 
@@ -69,7 +69,14 @@ def pytest_xdist_make_scheduler(config, log):
     return LoadFileSplittingJudged(config, log)
 
 
+# Longest units first (xdist hands units out in collection order as workers free up, so a long
+# unit collected last would leave the other worker idle): the two longest files (about two minutes
+# each on a quiet machine), then the judged submissions (about 40 s per exercise), then the rest.
+LONGEST = ("tests/test_exercises.py", "tests/test_site_browser.py")
+
+
 def pytest_collection_modifyitems(config, items):
-    judged = [item for item in items if item.nodeid.startswith(JUDGED)]
-    chosen = set(map(id, judged))
-    items[:] = judged + [item for item in items if id(item) not in chosen]
+    def rank(item):
+        return 0 if item.nodeid.split("::")[0] in LONGEST else 1 if item.nodeid.startswith(JUDGED) else 2
+
+    items.sort(key=rank)  # stable: the order within each rank is kept
